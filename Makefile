@@ -1,0 +1,77 @@
+# runner: a raw-SQL numbered-migration runner.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+
+WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wwrite-strings -Wvla
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARNINGS) -Werror \
+	$(shell $(PKG_CONFIG) --cflags sqlite3 zlib 2>/dev/null) $(CFLAGS)
+LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 zlib 2>/dev/null || echo -lsqlite3 -lz)
+
+# SANITIZE=address,undefined builds an instrumented binary in its own folder.
+ifdef SANITIZE
+BUILD ?= build/sanitize
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+else
+BUILD ?= build/release
+endif
+
+CORE = buf migration migset plan store store_sqlite runner create config
+CLI = main cli cmd_status
+CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
+CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
+UNIT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/t_*.c))
+UNIT_BINS = $(UNIT:%=$(BUILD)/unit/%)
+
+ifdef SANITIZE
+all: $(BUILD)/runner
+else
+all: runner
+runner: $(BUILD)/runner
+	cp $< $@
+endif
+
+$(BUILD)/runner: $(CORE_OBJS) $(CLI_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/unit/%: tests/unit/%.c $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) $(LDFLAGS) $(LIBS)
+
+-include $(CORE_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+
+# The README's commands: each installs missing Debian packages first.
+example:
+	scripts/install-deps
+	$(MAKE) all
+	./runner --db example.db migrate
+	./runner --db example.db status
+
+test:
+	scripts/install-deps
+	$(MAKE) check SANITIZE=address,undefined
+
+check: all $(UNIT_BINS)
+	RUNNER="$(CURDIR)/$(BUILD)/runner" UNIT_DIR="$(CURDIR)/$(BUILD)/unit" \
+		prove $(PROVE_FLAGS) $(UNIT_BINS) tests/t*.sh
+
+install: runner
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 runner $(DESTDIR)$(BINDIR)/runner
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/runner
+
+clean:
+	rm -rf build runner example.db tests/trash.*
+
+.PHONY: all example test check install uninstall clean

@@ -1,0 +1,679 @@
+/*
+ * cli.c: the table of commands and one thin cmd_<name>() each: parse the
+ * arguments, call the core, turn the result into output and an exit code.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "cli_int.h"
+#include "config.h"
+#include "error.h"
+#include "banned.h"
+
+struct command {
+	const char *name;
+	int (*fn)(struct cli *c, struct args *a);
+	const char *usage;
+	const char *summary;
+	const char *flags[MAX_FLAGS];	/* a trailing '=' takes a value */
+	int minpos, maxpos;
+};
+
+static int cmd_migrate(struct cli *, struct args *);
+static int cmd_migrate_to(struct cli *, struct args *);
+static int cmd_rollback(struct cli *, struct args *);
+static int cmd_create(struct cli *, struct args *);
+static int cmd_init(struct cli *, struct args *);
+static int cmd_reset(struct cli *, struct args *);
+static int cmd_repair(struct cli *, struct args *);
+static int cmd_show_schema(struct cli *, struct args *);
+static int cmd_reserved(struct cli *, struct args *);
+static int cmd_help(struct cli *, struct args *);
+
+static const struct command commands[] = {
+	{ "status", cmd_status, "[--exit-code] [--json]",
+	    "show applied, pending, changed and missing migrations",
+	    { "--exit-code", "--json" }, 0, 0 },
+	{ "migrate", cmd_migrate,
+	    "[--allow-out-of-order] [--dry-run] [--single-transaction]",
+	    "apply every pending migration",
+	    { "--allow-out-of-order", "--dry-run", "--single-transaction" },
+	    0, 0 },
+	{ "migrate-to", cmd_migrate_to,
+	    "[--allow-out-of-order] [--dry-run] VERSION",
+	    "apply pending migrations up to VERSION",
+	    { "--allow-out-of-order", "--dry-run" }, 1, 1 },
+	{ "rollback", cmd_rollback, "[--yes] [VERSION]",
+	    "undo the newest migration, or every one above VERSION (0: all)",
+	    { "--yes" }, 0, 1 },
+	{ "create-migration", cmd_create, "[--description TEXT] NAME",
+	    "write a new migration file with the next version",
+	    { "--description=" }, 1, 1 },
+	{ "init", cmd_init, "",
+	    "apply every migration and the seeds to a new database",
+	    { NULL }, 0, 0 },
+	{ "reset", cmd_reset, "[--yes]",
+	    "drop everything and apply every migration again",
+	    { "--yes" }, 0, 0 },
+	{ "repair", cmd_repair, "[--yes]",
+	    "accept edited files' checksums and clear failed migrations",
+	    { "--yes" }, 0, 0 },
+	{ "show-schema", cmd_show_schema, "",
+	    "print the schema as stable, diffable SQL", { NULL }, 0, 0 },
+	{ "backup", cmd_reserved, "", "(not available yet)", { NULL }, 0, 99 },
+	{ "restore", cmd_reserved, "", "(not available yet)", { NULL }, 0, 99 },
+	{ "help", cmd_help, "[COMMAND]", "show usage", { NULL }, 0, 1 },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void
+cli_version(void)
+{
+	printf("runner %s (drivers: sqlite %s)\n", RUNNER_VERSION,
+	    sqlite3_libversion());
+}
+
+void
+cli_usage(int ok)
+{
+	FILE *f = ok ? stdout : stderr;
+	size_t i;
+
+	fputs("usage: runner [--db URL] [--dir DIR] [--lock-timeout SECONDS] "
+	    "[-q] COMMAND [ARGS]\n\ncommands:\n", f);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-17s %s\n", commands[i].name,
+		    commands[i].summary);
+	fputs("\nThe database is --db, else $DATABASE_URL, else app.db; the "
+	    "migrations are in\n--dir, else $MIGRATIONS_DIR, else migrations. "
+	    "A .env file may set both.\nRun 'runner help COMMAND' for a "
+	    "command's options.\n", f);
+}
+
+static void
+command_usage(const struct command *cmd, int ok)
+{
+	FILE *f = ok ? stdout : stderr;
+
+	fprintf(f, "usage: runner %s%s%s\n", cmd->name, *cmd->usage ? " " : "",
+	    cmd->usage);
+	if (ok)
+		fprintf(f, "\n%s\n", cmd->summary);
+}
+
+static int
+usage_error(const struct command *cmd, const char *fmt, const char *arg)
+{
+	fputs("runner: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	command_usage(cmd, 0);
+	return EXIT_USAGE;
+}
+
+int
+arg_flag(const struct args *a, const char *name, const char **val)
+{
+	size_t n = strlen(name);
+	int i;
+
+	for (i = 0; i < MAX_FLAGS && a->cmd->flags[i]; i++)
+		if (strncmp(a->cmd->flags[i], name, n) == 0 &&
+		    (a->cmd->flags[i][n] == '\0' ||
+		    a->cmd->flags[i][n] == '=') && a->val[i]) {
+			if (val)
+				*val = a->val[i];
+			return 1;
+		}
+	return 0;
+}
+
+/* Matches arg against the command's flags; -1 when unknown. */
+static int
+match_flag(const struct command *cmd, const char *arg, const char **inline_val)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+	int i;
+
+	if (strcmp(arg, "-y") == 0)
+		arg = "--yes", n = 5;
+	for (i = 0; i < MAX_FLAGS && cmd->flags[i]; i++) {
+		if (strncmp(cmd->flags[i], arg, n) != 0)
+			continue;
+		if (cmd->flags[i][n] == '\0' && eq == NULL)
+			return i;
+		if (cmd->flags[i][n] == '=') {
+			*inline_val = eq ? eq + 1 : NULL;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* Returns -1 to go on, else an exit code (help or a usage error). */
+static int
+parse_args(const struct command *cmd, int argc, char **argv, struct args *a)
+{
+	const char *v;
+	int i, f, ended = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->cmd = cmd;
+	a->pos = xcalloc((size_t)argc + 1, sizeof(*a->pos));
+	for (i = 1; i < argc; i++) {
+		if (ended || argv[i][0] != '-' || argv[i][1] == '\0') {
+			a->pos[a->npos++] = argv[i];
+			continue;
+		}
+		if (strcmp(argv[i], "--") == 0) {
+			ended = 1;
+			continue;
+		}
+		v = NULL;
+		f = match_flag(cmd, argv[i], &v);
+		if (f < 0)
+			return usage_error(cmd, "unknown option '%s'", argv[i]);
+		if (strchr(cmd->flags[f], '=') && v == NULL) {
+			if (i + 1 >= argc)
+				return usage_error(cmd, "option '%s' needs a "
+				    "value", argv[i]);
+			v = argv[++i];
+		}
+		a->val[f] = v ? v : "";
+	}
+	if (a->npos < cmd->minpos)
+		return usage_error(cmd, "'%s' needs an argument", cmd->name);
+	if (a->npos > cmd->maxpos)
+		return usage_error(cmd, "unexpected argument '%s'",
+		    a->pos[cmd->maxpos]);
+	return -1;
+}
+
+int
+cli_fail(struct buf *err, int code)
+{
+	const char *p = err->buf, *nl;
+
+	if (err->len == 0)
+		buf_adds(err, "failed");
+	for (; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p);
+		fprintf(stderr, "runner: %.*s\n", (int)(nl - p), p);
+		if (*nl == '\0')
+			break;
+	}
+	return code == RUNNER_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
+}
+
+void
+cli_warnings(const struct migset *files)
+{
+	const char *p = files->warnings.buf, *nl;
+
+	for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		fprintf(stderr, "runner: warning: %.*s\n", (int)(nl - p), p);
+}
+
+static void
+print_ms(FILE *f, double ms)
+{
+	if (ms >= 1000)
+		fprintf(f, "%.2f s", ms / 1000);
+	else
+		fprintf(f, "%.1f ms", ms);
+}
+
+/* Prints a section's SQL without its leading and trailing blank lines. */
+static void
+print_sql(const char *text, size_t len)
+{
+	while (len && (*text == '\n' || *text == ' ' || *text == '\t'))
+		text++, len--;
+	while (len && (text[len - 1] == '\n' || text[len - 1] == ' ' ||
+	    text[len - 1] == '\t'))
+		len--;
+	printf("%.*s\n", (int)len, text);
+}
+
+static void
+on_event(void *arg, const struct runner_event *ev)
+{
+	const struct cli *c = arg;
+
+	if (ev->type == EV_WARNING) {
+		fprintf(stderr, "runner: warning: %s: %s\n", ev->path, ev->text);
+		return;
+	}
+	if (c->g->quiet)
+		return;
+	switch (ev->type) {
+	case EV_APPLIED:
+	case EV_ROLLED_BACK:
+		printf("%s %s: %s (", ev->type == EV_APPLIED ? "Applied" :
+		    "Rolled back", ev->version, ev->name);
+		print_ms(stdout, ev->ms);
+		puts(")");
+		break;
+	case EV_DRYRUN:
+		printf("-- %s%s%s\n", ev->path, ev->flags ? " " : "",
+		    ev->flags & SECTION_NOTX ? "(transaction:false)" :
+		    ev->flags ? "(foreign_keys:off)" : "");
+		print_sql(ev->text, ev->len);
+		putchar('\n');
+		break;
+	case EV_SEEDED:
+		printf("Seeded %s\n", ev->path);
+		break;
+	case EV_REPAIRED:
+		printf("Repaired %.*s\n", (int)ev->len, ev->text);
+		break;
+	case EV_WARNING:
+		break;
+	}
+	fflush(stdout);
+}
+
+int
+cli_open(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
+    struct buf *err)
+{
+	struct store *s = NULL;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	ret = store_open(c->db, flags, c->g->lock_timeout, &s, err);
+	if (ret == RUNNER_ENOENT && missing_ok) {
+		buf_reset(err);
+		ret = 0;
+	}
+	if (ret < 0)
+		return ret;
+	ret = runner_init(r, s, c->dir, err);
+	r->emit = on_event;
+	r->arg = c;
+	cli_warnings(&r->files);
+	if (ret < 0) {
+		if (ret == RUNNER_ENOENT)
+			ret = RUNNER_EFAIL;
+		cli_close(r);
+	}
+	return ret;
+}
+
+void
+cli_close(struct runner *r)
+{
+	struct store *s = r->store;
+
+	runner_release(r);
+	store_close(s);
+	r->store = NULL;
+}
+
+/*
+ * Destructive commands ask on a terminal and need --yes otherwise.
+ * Returns -1 to go on, else an exit code.
+ */
+static int
+confirm(const struct args *a, const char *question)
+{
+	char line[64];
+
+	if (arg_flag(a, "--yes", NULL))
+		return -1;
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "runner: '%s' is destructive: confirm with "
+		    "--yes (standard input is not a terminal)\n", a->cmd->name);
+		return EXIT_USAGE;
+	}
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin) &&
+	    (strcmp(line, "y\n") == 0 || strcmp(line, "yes\n") == 0))
+		return -1;
+	fprintf(stderr, "runner: %s cancelled; nothing was changed\n",
+	    a->cmd->name);
+	return EXIT_FAIL;
+}
+
+static int
+finish(struct runner *r, struct buf *err, int ret)
+{
+	int code = ret < 0 ? cli_fail(err, ret) : EXIT_OK;
+
+	cli_close(r);
+	buf_release(err);
+	return code;
+}
+
+static void
+summary(const struct cli *c, size_t n, const char *verb, double ms)
+{
+	if (c->g->quiet)
+		return;
+	printf("%zu migration%s %s in ", n, n == 1 ? "" : "s", verb);
+	print_ms(stdout, ms);
+	puts(".");
+}
+
+static double
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+do_migrate(struct cli *c, struct args *a, const char *target)
+{
+	struct migrate_opts o = { target, 0, 0, 0 };
+	struct buf err = BUF_INIT;
+	struct runner r;
+	double t0 = wall_ms();
+	int ret;
+
+	o.dry_run = arg_flag(a, "--dry-run", NULL);
+	o.single_tx = arg_flag(a, "--single-transaction", NULL);
+	o.allow_ooo = arg_flag(a, "--allow-out-of-order", NULL);
+	ret = cli_open(c, &r, o.dry_run ? STORE_NOCREATE : 0, 1, &err);
+	if (ret < 0)
+		return cli_fail(&err, ret);
+	ret = runner_migrate(&r, &o, &err);
+	if (ret == 0 && o.dry_run && !c->g->quiet)
+		printf("-- dry run: %zu migration%s would be applied; nothing "
+		    "was changed\n", r.done, r.done == 1 ? "" : "s");
+	else if (ret == 0 && r.done == 0 && !c->g->quiet)
+		puts("Database is up to date: nothing to migrate.");
+	else if (ret == 0)
+		summary(c, r.done, "applied", wall_ms() - t0);
+	return finish(&r, &err, ret);
+}
+
+static int
+cmd_migrate(struct cli *c, struct args *a)
+{
+	return do_migrate(c, a, NULL);
+}
+
+static int
+cmd_migrate_to(struct cli *c, struct args *a)
+{
+	return do_migrate(c, a, a->pos[0]);
+}
+
+/* Lists what a rollback would undo and asks; -1 to go on. */
+static int
+confirm_rollback(struct cli *c, struct args *a, struct runner *r,
+    const char *target, struct buf *err)
+{
+	const struct plan_entry **v = xcalloc(r->plan.n + 1, sizeof(*v));
+	struct buf q = BUF_INIT;
+	size_t i, n;
+	int code = -1;
+
+	if (plan_rollback(&r->plan, target, v, &n, err) < 0)
+		code = cli_fail(err, RUNNER_EFAIL);
+	else if (n == 0) {
+		if (!c->g->quiet)
+			puts("Nothing to roll back: no migration is applied.");
+		code = EXIT_OK;
+	} else {
+		buf_addf(&q, "Roll back %zu migration%s on '%s' (", n,
+		    n == 1 ? "" : "s", c->db);
+		for (i = 0; i < n; i++)
+			buf_addf(&q, "%s%s %s", i ? ", " : "",
+			    v[i]->row->version, v[i]->row->name);
+		buf_adds(&q, ")? Their down sections may delete data.");
+		code = confirm(a, q.buf);
+	}
+	buf_release(&q);
+	free(v);
+	return code;
+}
+
+static int
+cmd_rollback(struct cli *c, struct args *a)
+{
+	const char *target = a->npos ? a->pos[0] : NULL;
+	struct buf err = BUF_INIT;
+	struct runner r;
+	double t0;
+	int ret, code;
+
+	if (target && !version_valid(target))
+		return usage_error(a->cmd, "'%s' is not a version (digits, or "
+		    "0 for all)", target);
+	ret = cli_open(c, &r, STORE_NOCREATE, 0, &err);
+	if (ret < 0)
+		return cli_fail(&err, ret);
+	ret = runner_load(&r, &err);
+	if (ret < 0)
+		return finish(&r, &err, ret);
+	code = confirm_rollback(c, a, &r, target, &err);
+	if (code >= 0) {
+		cli_close(&r);
+		buf_release(&err);
+		return code;
+	}
+	t0 = wall_ms();
+	ret = runner_rollback(&r, target, &err);
+	if (ret == 0 && r.done == 0 && !c->g->quiet)
+		puts("Nothing to roll back.");
+	else if (ret == 0)
+		summary(c, r.done, "rolled back", wall_ms() - t0);
+	return finish(&r, &err, ret);
+}
+
+static int
+cmd_create(struct cli *c, struct args *a)
+{
+	struct buf err = BUF_INIT;
+	const char *desc = NULL;
+	char *path = NULL;
+	int ret;
+
+	arg_flag(a, "--description", &desc);
+	ret = runner_create(c->dir, a->pos[0], desc, &path, &err);
+	if (ret < 0) {
+		ret = cli_fail(&err, ret);
+		buf_release(&err);
+		return ret;
+	}
+	puts(path);
+	free(path);
+	return EXIT_OK;
+}
+
+static int
+cmd_init(struct cli *c, struct args *a)
+{
+	struct buf err = BUF_INIT;
+	struct runner r;
+	double t0 = wall_ms();
+	int ret;
+
+	(void)a;
+	ret = cli_open(c, &r, 0, 0, &err);
+	if (ret < 0)
+		return cli_fail(&err, ret);
+	ret = runner_setup(&r, c->dir, &err);
+	if (ret == 0)
+		summary(c, r.done, "applied", wall_ms() - t0);
+	return finish(&r, &err, ret);
+}
+
+static int
+cmd_reset(struct cli *c, struct args *a)
+{
+	struct buf err = BUF_INIT, q = BUF_INIT;
+	struct runner r;
+	double t0;
+	int ret, code;
+
+	ret = cli_open(c, &r, 0, 0, &err);
+	if (ret < 0)
+		return cli_fail(&err, ret);
+	buf_addf(&q, "Drop every table, view, index and trigger in '%s' and "
+	    "apply all %zu migrations again? All data will be lost.", c->db,
+	    r.files.n);
+	code = confirm(a, q.buf);
+	buf_release(&q);
+	if (code >= 0) {
+		cli_close(&r);
+		return code;
+	}
+	t0 = wall_ms();
+	ret = runner_reset(&r, &err);
+	if (ret == 0)
+		summary(c, r.done, "applied", wall_ms() - t0);
+	return finish(&r, &err, ret);
+}
+
+static int
+cmd_repair(struct cli *c, struct args *a)
+{
+	struct buf err = BUF_INIT;
+	struct runner r;
+	size_t n;
+	int ret, code;
+
+	ret = cli_open(c, &r, STORE_NOCREATE, 0, &err);
+	if (ret < 0)
+		return cli_fail(&err, ret);
+	ret = runner_load(&r, &err);
+	if (ret < 0)
+		return finish(&r, &err, ret);
+	n = r.plan.count[ENTRY_CHANGED] + r.plan.count[ENTRY_FAILED];
+	if (n == 0) {
+		if (!c->g->quiet)
+			puts("Nothing to repair.");
+		return finish(&r, &err, 0);
+	}
+	code = confirm(a, "Accept the current files' checksums and forget "
+	    "failed migrations?");
+	if (code >= 0) {
+		cli_close(&r);
+		return code;
+	}
+	return finish(&r, &err, runner_repair(&r, &err));
+}
+
+static int
+cmd_show_schema(struct cli *c, struct args *a)
+{
+	struct buf err = BUF_INIT, out = BUF_INIT;
+	struct store *s = NULL;
+	int ret;
+
+	(void)a;
+	ret = store_open(c->db, STORE_NOCREATE, c->g->lock_timeout, &s, &err);
+	if (ret == 0)
+		ret = s->ops->schema(s, &out, &err);
+	if (ret == 0)
+		fwrite(out.buf, 1, out.len, stdout);
+	store_close(s);
+	buf_release(&out);
+	ret = ret < 0 ? cli_fail(&err, ret) : EXIT_OK;
+	buf_release(&err);
+	return ret;
+}
+
+static int
+cmd_reserved(struct cli *c, struct args *a)
+{
+	(void)c;
+	fprintf(stderr, "runner: '%s' is not available in this version\n",
+	    a->cmd->name);
+	return EXIT_FAIL;
+}
+
+static int
+cmd_help(struct cli *c, struct args *a)
+{
+	const struct command *cmd;
+
+	(void)c;
+	if (a->npos == 0) {
+		cli_usage(1);
+		return EXIT_OK;
+	}
+	cmd = find_command(a->pos[0]);
+	if (cmd == NULL) {
+		fprintf(stderr, "runner: unknown command '%s'\n", a->pos[0]);
+		cli_usage(0);
+		return EXIT_USAGE;
+	}
+	command_usage(cmd, 1);
+	return EXIT_OK;
+}
+
+static char *
+setting(const char *given, const char *key, const char *fallback)
+{
+	char *v;
+
+	if (given)
+		return xstrdup(given);
+	v = config_get(".env", key);
+	return v ? v : xstrdup(fallback);
+}
+
+int
+cli_run(const struct globals *g, int argc, char **argv)
+{
+	const struct command *cmd;
+	struct cli c;
+	struct args a;
+	int code;
+
+	if (g->version) {
+		cli_version();
+		return EXIT_OK;
+	}
+	if (argc == 0) {
+		cli_usage(g->help);
+		return g->help ? EXIT_OK : EXIT_USAGE;
+	}
+	cmd = find_command(argv[0]);
+	if (cmd == NULL) {
+		fprintf(stderr, "runner: unknown command '%s'\n", argv[0]);
+		cli_usage(0);
+		return EXIT_USAGE;
+	}
+	if (g->help) {
+		command_usage(cmd, 1);
+		return EXIT_OK;
+	}
+	code = parse_args(cmd, argc, argv, &a);
+	if (code < 0) {
+		c.g = g;
+		c.db = setting(g->db, "DATABASE_URL", "app.db");
+		c.dir = setting(g->dir, "MIGRATIONS_DIR", "migrations");
+		code = cmd->fn(&c, &a);
+		free(c.db);
+		free(c.dir);
+	}
+	free(a.pos);
+	return code;
+}

@@ -1,0 +1,47 @@
+/* cli_int.h: what the command files share with cli.c. */
+#ifndef RUNNER_CLI_INT_H
+#define RUNNER_CLI_INT_H
+
+#include <stdio.h>
+
+#include "cli.h"
+#include "runner.h"
+
+#define MAX_FLAGS 8
+
+struct command;
+
+/* A command's parsed arguments. */
+struct args {
+	const struct command *cmd;
+	char **pos;		/* operands */
+	int npos;
+	const char *val[MAX_FLAGS];	/* flag i's value, or "" if set */
+};
+
+/* What every command gets: settings resolved once. */
+struct cli {
+	const struct globals *g;
+	char *db;		/* --db, $DATABASE_URL, .env, or app.db */
+	char *dir;		/* --dir, $MIGRATIONS_DIR, .env, or migrations */
+};
+
+/* Whether flag name was given; its value in *val (may be NULL). */
+int arg_flag(const struct args *a, const char *name, const char **val);
+
+/* Prints each line of err as "runner: line" and maps code to an exit code. */
+int cli_fail(struct buf *err, int code);
+void cli_warnings(const struct migset *files);
+
+/*
+ * Opens the database and reads the migrations directory into r. With
+ * nocreate, a missing database leaves r->store NULL (if missing_ok) or
+ * fails. Release with cli_close.
+ */
+int cli_open(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
+    struct buf *err);
+void cli_close(struct runner *r);
+
+int cmd_status(struct cli *c, struct args *a);
+
+#endif

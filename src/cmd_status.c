@@ -1,0 +1,191 @@
+/* cmd_status.c: `runner status`, as text in the Story Hub layout or as JSON. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_int.h"
+#include "error.h"
+#include "banned.h"
+
+static const char *
+plural(size_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+static void
+print_entry(const struct plan_entry *e)
+{
+	static const char marks[] = { 'X', ' ', '!', '?', 'F' };
+	const struct applied *r = e->row;
+
+	printf("  [%c] %s: %s", marks[e->state], r ? r->version :
+	    e->file->version, r ? r->name : e->file->name);
+	if (r && r->applied_at)
+		printf(" (%s)", r->applied_at);
+	if (e->state == ENTRY_CHANGED)
+		printf(" changed since applied: applied %s, file %s",
+		    r->checksum, e->file->checksum);
+	else if (e->state == ENTRY_MISSING)
+		printf(" file is missing");
+	else if (e->state == ENTRY_FAILED)
+		printf(" %s: %s; check the database, then run 'runner repair'",
+		    r->state, r->error ? r->error :
+		    "interrupted, or running in another process");
+	putchar('\n');
+}
+
+static void
+last_line(const struct plan *p)
+{
+	size_t pending = p->count[ENTRY_PENDING];
+	size_t problems = p->count[ENTRY_CHANGED] + p->count[ENTRY_MISSING] +
+	    p->count[ENTRY_FAILED];
+
+	if (problems)
+		printf("%zu pending migration%s; %zu applied migration%s need%s "
+		    "attention (marked [!], [?] or [F] above).\n", pending,
+		    plural(pending), problems, plural(problems),
+		    problems == 1 ? "s" : "");
+	else if (pending)
+		printf("%zu pending migration%s: run 'runner migrate' to apply "
+		    "%s.\n", pending, plural(pending), pending == 1 ? "it" :
+		    "them");
+	else
+		puts("Database is up to date!");
+}
+
+static void
+print_text(const struct plan *p)
+{
+	size_t i, applied = p->n - p->count[ENTRY_PENDING];
+
+	printf("=== Migration Status ===\nApplied migrations: %zu\n"
+	    "Pending migrations: %zu\n", applied, p->count[ENTRY_PENDING]);
+	if (p->count[ENTRY_CHANGED])
+		printf("Changed since applied: %zu\n", p->count[ENTRY_CHANGED]);
+	if (p->count[ENTRY_MISSING])
+		printf("Missing files: %zu\n", p->count[ENTRY_MISSING]);
+	if (p->count[ENTRY_FAILED])
+		printf("Failed: %zu\n", p->count[ENTRY_FAILED]);
+	if (applied) {
+		puts("\nApplied migrations:");
+		for (i = p->n; i-- > 0;)
+			if (p->v[i].row)
+				print_entry(&p->v[i]);
+	}
+	if (p->count[ENTRY_PENDING]) {
+		puts("\nPending migrations:");
+		for (i = 0; i < p->n; i++)
+			if (!p->v[i].row)
+				print_entry(&p->v[i]);
+	}
+	putchar('\n');
+	last_line(p);
+}
+
+static void
+json_str(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		buf_adds(b, "null");
+		return;
+	}
+	buf_addch(b, '"');
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			buf_addf(b, "\\%c", ch);
+		else if (ch == '\n')
+			buf_adds(b, "\\n");
+		else if (ch == '\t')
+			buf_adds(b, "\\t");
+		else if (ch < 0x20)
+			buf_addf(b, "\\u%04x", ch);
+		else
+			buf_addch(b, ch);
+	}
+	buf_addch(b, '"');
+}
+
+static void
+json_key(struct buf *b, const char *key, const char *val)
+{
+	buf_addf(b, ", \"%s\": ", key);
+	json_str(b, val);
+}
+
+static void
+json_entry(struct buf *b, const struct plan_entry *e)
+{
+	const struct applied *r = e->row;
+
+	buf_adds(b, "{\"version\": ");
+	json_str(b, r ? r->version : e->file->version);
+	json_key(b, "name", r ? r->name : e->file->name);
+	json_key(b, "state", entry_state_name(e->state));
+	json_key(b, "file", e->file ? e->file->path : NULL);
+	json_key(b, "applied_at", r ? r->applied_at : NULL);
+	json_key(b, "checksum", r ? r->checksum : NULL);
+	json_key(b, "file_checksum", e->file ? e->file->checksum : NULL);
+	if (r && r->duration_ms >= 0)
+		buf_addf(b, ", \"duration_ms\": %.3f", r->duration_ms);
+	else
+		buf_adds(b, ", \"duration_ms\": null");
+	json_key(b, "error", r ? r->error : NULL);
+	buf_addch(b, '}');
+}
+
+static void
+print_json(const struct cli *c, const struct plan *p)
+{
+	struct buf b = BUF_INIT;
+	size_t i, problems = p->count[ENTRY_CHANGED] +
+	    p->count[ENTRY_MISSING] + p->count[ENTRY_FAILED];
+
+	buf_adds(&b, "{\"database\": ");
+	json_str(&b, c->db);
+	json_key(&b, "migrations_dir", c->dir);
+	buf_addf(&b, ", \"applied\": %zu, \"pending\": %zu, \"changed\": %zu, "
+	    "\"missing\": %zu, \"failed\": %zu, \"up_to_date\": %s,\n"
+	    " \"migrations\": [", p->n - p->count[ENTRY_PENDING],
+	    p->count[ENTRY_PENDING], p->count[ENTRY_CHANGED],
+	    p->count[ENTRY_MISSING], p->count[ENTRY_FAILED],
+	    p->count[ENTRY_PENDING] + problems ? "false" : "true");
+	for (i = 0; i < p->n; i++) {
+		buf_adds(&b, i ? ",\n  " : "\n  ");
+		json_entry(&b, &p->v[i]);
+	}
+	buf_adds(&b, "\n]}\n");
+	fwrite(b.buf, 1, b.len, stdout);
+	buf_release(&b);
+}
+
+int
+cmd_status(struct cli *c, struct args *a)
+{
+	struct buf err = BUF_INIT;
+	struct runner r;
+	const struct plan *p;
+	int ret, code = EXIT_OK;
+
+	ret = cli_open(c, &r, STORE_NOCREATE, 1, &err);
+	if (ret < 0)
+		return cli_fail(&err, ret);
+	ret = runner_load(&r, &err);
+	if (ret < 0) {
+		code = cli_fail(&err, ret);
+		goto out;
+	}
+	p = &r.plan;
+	if (arg_flag(a, "--json", NULL))
+		print_json(c, p);
+	else
+		print_text(p);
+	if (arg_flag(a, "--exit-code", NULL) && p->count[ENTRY_APPLIED] != p->n)
+		code = EXIT_FAIL;
+out:
+	cli_close(&r);
+	buf_release(&err);
+	return code;
+}

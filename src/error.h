@@ -1,0 +1,14 @@
+/* error.h: the error codes core functions return (0 is success). */
+#ifndef RUNNER_ERROR_H
+#define RUNNER_ERROR_H
+
+enum runner_error {
+	RUNNER_OK = 0,
+	RUNNER_EFAIL = -1,	/* the operation failed; the message says why */
+	RUNNER_EUSAGE = -2,	/* the caller asked for something impossible */
+	RUNNER_ENOENT = -3,	/* the database or directory does not exist */
+	RUNNER_EBUSY = -4,	/* the lock could not be taken in time */
+	RUNNER_EINTR = -5	/* interrupted by a signal */
+};
+
+#endif

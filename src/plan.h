@@ -1,0 +1,58 @@
+/*
+ * plan.h: merging the migration files with the applied rows, and deciding
+ * what a command would run. Pure functions: no I/O.
+ */
+#ifndef RUNNER_PLAN_H
+#define RUNNER_PLAN_H
+
+#include "buf.h"
+#include "migset.h"
+#include "store.h"
+
+enum entry_state {
+	ENTRY_APPLIED,
+	ENTRY_PENDING,
+	ENTRY_CHANGED,	/* applied, but the file's checksum differs */
+	ENTRY_MISSING,	/* applied, but the file is gone */
+	ENTRY_FAILED	/* a transaction:false section failed or was cut off */
+};
+
+struct plan_entry {
+	const struct migfile *file;	/* NULL when missing */
+	const struct applied *row;	/* NULL when pending */
+	enum entry_state state;
+};
+
+struct plan {
+	struct plan_entry *v;	/* sorted by version */
+	size_t n;
+	size_t count[ENTRY_FAILED + 1];
+};
+
+#define PLAN_INIT { NULL, 0, { 0 } }
+
+/* Borrows files and rows: they must outlive the plan. */
+void plan_build(struct plan *p, const struct migset *files,
+    const struct applied_set *rows);
+void plan_release(struct plan *p);
+const char *entry_state_name(enum entry_state s);
+/* Whether the applied checksum and the file's differ. */
+int checksum_differs(const char *applied, const char *file);
+
+/*
+ * The checks migrate makes before changing anything: no changed or failed
+ * migration, and (unless allow_ooo) no pending one older than the newest
+ * applied. target (or NULL for all) bounds the pending ones considered.
+ */
+int plan_check_migrate(const struct plan *p, const char *target,
+    int allow_ooo, struct buf *err);
+
+/*
+ * The entries a rollback to target ("0" for all, NULL for just the newest)
+ * undoes, newest first, into out (an array of p->n pointers); checks that
+ * target is 0 or applied and that every one is reversible.
+ */
+int plan_rollback(const struct plan *p, const char *target,
+    const struct plan_entry **out, size_t *n, struct buf *err);
+
+#endif

@@ -1,0 +1,918 @@
+/*
+ * runner.c: migrate, rollback, reset, init and repair. Each migration runs
+ * in one transaction with its tracking row, taken with the write lock and
+ * re-checked inside it, so concurrent runners apply it exactly once.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "runner.h"
+#include "banned.h"
+
+/* What one section run needs: its SQL and where it came from. */
+struct section_run {
+	const char *text;	/* whole text the section lives in */
+	size_t tlen;
+	size_t off;		/* the section: text[off, off + len) */
+	size_t len;
+	unsigned flags;		/* SECTION_* */
+	const char *where;	/* file path, or a description of stored SQL */
+};
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static unsigned
+store_flags(unsigned section_flags)
+{
+	return ((section_flags & SECTION_NOTX) ? STORE_NOTX : 0) |
+	    ((section_flags & SECTION_FKOFF) ? STORE_FKOFF : 0);
+}
+
+static const char *
+options_text(unsigned flags)
+{
+	switch (flags & (SECTION_NOTX | SECTION_FKOFF)) {
+	case SECTION_NOTX:
+		return "transaction:false";
+	case SECTION_FKOFF:
+		return "foreign_keys:off";
+	case SECTION_NOTX | SECTION_FKOFF:
+		return "transaction:false foreign_keys:off";
+	}
+	return NULL;
+}
+
+static unsigned
+options_flags(const char *text)
+{
+	unsigned flags = 0;
+
+	if (text && strstr(text, "transaction:false"))
+		flags |= SECTION_NOTX;
+	if (text && strstr(text, "foreign_keys:off"))
+		flags |= SECTION_FKOFF;
+	return flags;
+}
+
+static void
+emit(struct runner *r, enum runner_event_type type, const char *version,
+    const char *name, const char *path, double ms)
+{
+	struct runner_event ev;
+
+	if (r->emit == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.version = version;
+	ev.name = name;
+	ev.path = path;
+	ev.ms = ms;
+	r->emit(r->arg, &ev);
+}
+
+static void
+emit_text(struct runner *r, enum runner_event_type type, const char *path,
+    const char *text, size_t len, unsigned flags)
+{
+	struct runner_event ev;
+
+	if (r->emit == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = type;
+	ev.path = path;
+	ev.text = text;
+	ev.len = len;
+	ev.flags = flags;
+	r->emit(r->arg, &ev);
+}
+
+int
+runner_init(struct runner *r, struct store *store, const char *dir,
+    struct buf *err)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->files.warnings);
+	r->store = store;
+	return migset_load(&r->files, dir, err);
+}
+
+void
+runner_release(struct runner *r)
+{
+	plan_release(&r->plan);
+	applied_set_release(&r->rows);
+	migset_release(&r->files);
+}
+
+/* Re-reads the rows and re-plans; inside a transaction for a fresh view. */
+static int
+reload(struct runner *r, struct buf *err)
+{
+	plan_release(&r->plan);
+	applied_set_release(&r->rows);
+	if (r->store && r->store->ops->load_applied(r->store, &r->rows,
+	    err) < 0)
+		return RUNNER_EFAIL;
+	plan_build(&r->plan, &r->files, &r->rows);
+	return 0;
+}
+
+int
+runner_load(struct runner *r, struct buf *err)
+{
+	return reload(r, err);
+}
+
+/* Runs a section; on failure err gets "where:line: message". */
+static int
+exec_section(struct runner *r, const struct section_run *s, struct buf *err)
+{
+	struct buf msg = BUF_INIT;
+	size_t pos = 0, at;
+	int ret;
+
+	ret = r->store->ops->exec(r->store, s->text + s->off, s->len, &pos,
+	    &msg);
+	if (ret < 0) {
+		at = sql_skip_space(s->text, s->off + s->len, s->off + pos);
+		buf_seterr(err, ret, "%s:%d: %s", s->where,
+		    text_line_at(s->text, s->tlen, at), msg.buf);
+	}
+	buf_release(&msg);
+	return ret;
+}
+
+/* Takes the write lock; *found says whether version is already recorded. */
+static int
+lock_and_find(struct runner *r, const char *version, unsigned flags,
+    int *found, struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	char *state = NULL;
+	int ret;
+
+	ret = ops->begin(r->store, flags, err);
+	if (ret < 0)
+		return ret;
+	ret = ops->find(r->store, version, found, &state, err);
+	if (ret == 0 && *found && state && strcmp(state, "applied") != 0)
+		ret = buf_seterr(err, RUNNER_EFAIL, "migration %s is recorded "
+		    "as %s (interrupted, or running in another process); see "
+		    "'runner status'", version, state);
+	free(state);
+	if (ret < 0)
+		ops->rollback(r->store, flags);
+	return ret;
+}
+
+static void
+fill_row(struct applied *row, const struct migfile *f,
+    const struct migration *m, double ms, const char *state)
+{
+	memset(row, 0, sizeof(*row));
+	row->version = f->version;
+	row->name = f->name;
+	row->checksum = (char *)f->checksum;
+	row->duration_ms = ms;
+	row->state = (char *)state;
+	if (migration_reversible(m)) {
+		row->down_sql = xstrndup(m->text + m->down.off, m->down.len);
+		row->down_options = (char *)options_text(m->down.flags);
+	}
+}
+
+/* The up section in its own transaction with its row. */
+static int
+apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
+    const struct section_run *s, struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	unsigned fl = store_flags(s->flags);
+	struct applied row;
+	double t0, ms;
+	int found, ret;
+
+	ret = lock_and_find(r, f->version, fl, &found, err);
+	if (ret < 0 || found) {
+		if (found)
+			ops->rollback(r->store, fl);
+		return ret;
+	}
+	t0 = now_ms();
+	ret = exec_section(r, s, err);
+	ms = now_ms() - t0;
+	if (ret == 0) {
+		fill_row(&row, f, m, ms, "applied");
+		ret = ops->insert(r->store, &row, err);
+		free(row.down_sql);
+	}
+	if (ret == 0)
+		ret = ops->commit(r->store, fl, err);
+	if (ret < 0) {
+		ops->rollback(r->store, fl);
+		return ret;
+	}
+	r->done++;
+	emit(r, EV_APPLIED, f->version, f->name, f->path, ms);
+	return 0;
+}
+
+/*
+ * A transaction:false up section: the row is written first as "running",
+ * so a failure or a kill part-way leaves a record of it.
+ */
+static int
+apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
+    const struct section_run *s, struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	unsigned fl = store_flags(s->flags);
+	struct applied row;
+	struct buf ignore = BUF_INIT;
+	double t0, ms;
+	int found, ret;
+
+	ret = lock_and_find(r, f->version, 0, &found, err);
+	if (ret < 0 || found) {
+		if (found)
+			ops->rollback(r->store, 0);
+		return ret;
+	}
+	fill_row(&row, f, m, -1, "running");
+	ret = ops->insert(r->store, &row, err);
+	free(row.down_sql);
+	if (ret == 0)
+		ret = ops->commit(r->store, 0, err);
+	if (ret < 0) {
+		ops->rollback(r->store, 0);
+		return ret;
+	}
+	t0 = now_ms();
+	ret = ops->begin(r->store, fl, err);
+	if (ret == 0)
+		ret = exec_section(r, s, err);
+	if (ret == 0)
+		ret = ops->commit(r->store, fl, err);
+	ms = now_ms() - t0;
+	if (ret < 0) {
+		ops->rollback(r->store, fl);
+		ops->set_state(r->store, f->version, "failed", ms, err->buf,
+		    &ignore);
+		buf_release(&ignore);
+		buf_adds(err, "\nmigration ran without a transaction and is "
+		    "recorded as failed: check the database, then run "
+		    "'runner repair'");
+		return ret;
+	}
+	ret = ops->set_state(r->store, f->version, "applied", ms, NULL, err);
+	if (ret == 0) {
+		r->done++;
+		emit(r, EV_APPLIED, f->version, f->name, f->path, ms);
+	}
+	return ret;
+}
+
+static void
+section_of(struct section_run *s, const struct migration *m,
+    const struct section *sec, const char *where)
+{
+	s->text = m->text;
+	s->tlen = m->len;
+	s->off = sec->off;
+	s->len = sec->len;
+	s->flags = sec->flags;
+	s->where = where;
+}
+
+static int
+apply_one(struct runner *r, const struct migfile *f, struct buf *err)
+{
+	struct section_run s;
+	struct migration m;
+	int ret;
+
+	ret = migfile_read(f, &m, err);
+	if (ret < 0)
+		return ret;
+	section_of(&s, &m, &m.up, f->path);
+	if (m.up.flags & SECTION_NOTX)
+		ret = apply_notx(r, f, &m, &s, err);
+	else
+		ret = apply_tx(r, f, &m, &s, err);
+	migration_release(&m);
+	return ret;
+}
+
+static int
+check_target(const struct runner *r, const char *target, struct buf *err)
+{
+	const struct plan_entry *e;
+	const char *newest = NULL;
+	size_t i, above = 0;
+
+	if (!version_valid(target))
+		return buf_seterr(err, RUNNER_EUSAGE, "'%s' is not a version "
+		    "(expected digits, such as 003)", target);
+	if (migset_find(&r->files, target) == NULL)
+		return buf_seterr(err, RUNNER_EFAIL, "no migration file has "
+		    "version %s", target);
+	for (i = 0; i < r->plan.n; i++) {
+		e = &r->plan.v[i];
+		if (e->row && version_cmp(e->row->version, target) > 0) {
+			above++;
+			newest = e->row->version;
+		}
+	}
+	if (above)
+		return buf_seterr(err, RUNNER_EFAIL, "%zu applied migration%s "
+		    "above %s (newest %s); to go back to %s, run 'runner "
+		    "rollback %s'", above, above == 1 ? " is" : "s are", target,
+		    newest, target, target);
+	return 0;
+}
+
+/* The pending files up to target, in order, into a new array. */
+static const struct migfile **
+pending_files(const struct runner *r, const char *target, size_t *n)
+{
+	const struct migfile **v = xcalloc(r->plan.n + 1, sizeof(*v));
+	const struct plan_entry *e;
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < r->plan.n; i++) {
+		e = &r->plan.v[i];
+		if (target && e->file &&
+		    version_cmp(e->file->version, target) > 0)
+			break;
+		if (e->state == ENTRY_PENDING)
+			v[(*n)++] = e->file;
+	}
+	return v;
+}
+
+static int
+check_migrate(struct runner *r, const struct migrate_opts *o,
+    struct buf *err)
+{
+	if (reload(r, err) < 0)
+		return RUNNER_EFAIL;
+	if (o->target && check_target(r, o->target, err) < 0)
+		return RUNNER_EFAIL;
+	return plan_check_migrate(&r->plan, o->target, o->allow_ooo, err);
+}
+
+/* Refuses a one-transaction run over sections that need their own. */
+static int
+check_one_tx(const struct migfile **v, size_t n, const char *what,
+    struct buf *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i]->upflags & (SECTION_NOTX | SECTION_FKOFF))
+			return buf_seterr(err, RUNNER_EFAIL, "%s is refused: "
+			    "'%s' says %s, which cannot run inside a shared "
+			    "transaction", what, v[i]->path,
+			    options_text(v[i]->upflags));
+	return 0;
+}
+
+/* Applies files inside the caller's transaction; ms[i] gets each time. */
+static int
+apply_in_tx(struct runner *r, const struct migfile **v, size_t n,
+    double *ms, struct buf *err)
+{
+	struct section_run s;
+	struct migration m;
+	struct applied row;
+	double t0;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < n; i++) {
+		ret = migfile_read(v[i], &m, err);
+		if (ret < 0)
+			break;
+		section_of(&s, &m, &m.up, v[i]->path);
+		t0 = now_ms();
+		ret = exec_section(r, &s, err);
+		ms[i] = now_ms() - t0;
+		if (ret == 0) {
+			fill_row(&row, v[i], &m, ms[i], "applied");
+			ret = r->store->ops->insert(r->store, &row, err);
+			free(row.down_sql);
+		}
+		migration_release(&m);
+	}
+	return ret;
+}
+
+static void
+emit_applied(struct runner *r, const struct migfile **v, size_t n,
+    const double *ms)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		emit(r, EV_APPLIED, v[i]->version, v[i]->name, v[i]->path,
+		    ms[i]);
+	r->done += n;
+}
+
+static int
+migrate_single(struct runner *r, const struct migrate_opts *o,
+    struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	const struct migfile **v = NULL;
+	double *ms = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = ops->begin(r->store, 0, err);
+	if (ret < 0)
+		return ret;
+	ret = ops->ensure_table(r->store, err);
+	if (ret == 0)
+		ret = check_migrate(r, o, err);
+	if (ret == 0) {
+		v = pending_files(r, o->target, &n);
+		ms = xcalloc(n + 1, sizeof(*ms));
+		ret = check_one_tx(v, n, "--single-transaction", err);
+	}
+	if (ret == 0)
+		ret = apply_in_tx(r, v, n, ms, err);
+	if (ret == 0)
+		ret = ops->commit(r->store, 0, err);
+	if (ret < 0) {
+		ops->rollback(r->store, 0);
+		if (n && v)
+			buf_adds(err, "\nthe whole run was rolled back: no "
+			    "migration was applied");
+	} else
+		emit_applied(r, v, n, ms);
+	free(v);
+	free(ms);
+	return ret;
+}
+
+static int
+migrate_each(struct runner *r, const struct migrate_opts *o,
+    struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	const struct migfile **v = NULL;
+	size_t i, n = 0;
+	int ret;
+
+	ret = ops->begin(r->store, 0, err);
+	if (ret < 0)
+		return ret;
+	ret = ops->ensure_table(r->store, err);
+	if (ret == 0)
+		ret = check_migrate(r, o, err);
+	if (ret == 0)
+		ret = ops->commit(r->store, 0, err);
+	if (ret < 0) {
+		ops->rollback(r->store, 0);
+		return ret;
+	}
+	v = pending_files(r, o->target, &n);
+	for (i = 0; ret == 0 && i < n; i++) {
+		ret = apply_one(r, v[i], err);
+		if (ret < 0 && !(v[i]->upflags & SECTION_NOTX))
+			buf_addf(err, "\nmigration %s was rolled back; %zu "
+			    "migration%s applied before it in this run", 
+			    v[i]->version, r->done, r->done == 1 ? " was" :
+			    "s were");
+	}
+	free(v);
+	return ret;
+}
+
+static int
+migrate_dry(struct runner *r, const struct migrate_opts *o, struct buf *err)
+{
+	const struct migfile **v;
+	struct migration m;
+	size_t i, n;
+	int ret = 0;
+
+	if (check_migrate(r, o, err) < 0)
+		return RUNNER_EFAIL;
+	v = pending_files(r, o->target, &n);
+	for (i = 0; ret == 0 && i < n; i++) {
+		ret = migfile_read(v[i], &m, err);
+		if (ret < 0)
+			break;
+		emit_text(r, EV_DRYRUN, v[i]->path, m.text + m.up.off,
+		    m.up.len, m.up.flags);
+		migration_release(&m);
+	}
+	r->done = n;
+	free(v);
+	return ret;
+}
+
+int
+runner_migrate(struct runner *r, const struct migrate_opts *o,
+    struct buf *err)
+{
+	if (o->dry_run)
+		return migrate_dry(r, o, err);
+	if (o->single_tx)
+		return migrate_single(r, o, err);
+	return migrate_each(r, o, err);
+}
+
+/* The down section to run for an entry: the file's, else the stored one. */
+static int
+down_of(struct runner *r, const struct plan_entry *e, struct migration *m,
+    struct section_run *s, struct buf *where, struct buf *err)
+{
+	const char *sql;
+
+	if (e->file) {
+		if (migfile_read(e->file, m, err) < 0)
+			return RUNNER_EFAIL;
+		section_of(s, m, &m->down, e->file->path);
+		if (e->state == ENTRY_CHANGED)
+			emit_text(r, EV_WARNING, e->file->path, "the file "
+			    "changed since it was applied; running its current "
+			    "down section", 0, 0);
+		return 0;
+	}
+	sql = e->row->down_sql ? e->row->down_sql : "";
+	buf_addf(where, TRACKING_TABLE "(version=%s).down_sql",
+	    e->row->version);
+	memset(s, 0, sizeof(*s));
+	s->text = sql;
+	s->tlen = s->len = strlen(sql);
+	s->flags = options_flags(e->row->down_options);
+	s->where = where->buf;
+	return 0;
+}
+
+static int
+undo_tx(struct runner *r, const char *version, const struct section_run *s,
+    double *ms, struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	unsigned fl = store_flags(s->flags);
+	double t0;
+	int found, ret;
+
+	ret = lock_and_find(r, version, fl, &found, err);
+	if (ret < 0 || !found) {
+		if (ret == 0)
+			ops->rollback(r->store, fl);
+		*ms = -1;	/* rolled back by another runner */
+		return ret;
+	}
+	t0 = now_ms();
+	ret = exec_section(r, s, err);
+	*ms = now_ms() - t0;
+	if (ret == 0)
+		ret = ops->remove(r->store, version, err);
+	if (ret == 0)
+		ret = ops->commit(r->store, fl, err);
+	if (ret < 0)
+		ops->rollback(r->store, fl);
+	return ret;
+}
+
+static int
+undo_notx(struct runner *r, const char *version, const struct section_run *s,
+    double *ms, struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	unsigned fl = store_flags(s->flags);
+	struct buf ignore = BUF_INIT;
+	double t0;
+	int found, ret;
+
+	ret = lock_and_find(r, version, 0, &found, err);
+	if (ret == 0 && found)
+		ret = ops->set_state(r->store, version, "running", -1,
+		    "rollback started", err);
+	if (ret == 0 && found)
+		ret = ops->commit(r->store, 0, err);
+	if (ret < 0 || !found) {
+		ops->rollback(r->store, 0);
+		*ms = -1;
+		return ret;
+	}
+	t0 = now_ms();
+	ret = ops->begin(r->store, fl, err);
+	if (ret == 0)
+		ret = exec_section(r, s, err);
+	if (ret == 0)
+		ret = ops->commit(r->store, fl, err);
+	*ms = now_ms() - t0;
+	if (ret < 0) {
+		ops->rollback(r->store, fl);
+		ops->set_state(r->store, version, "failed", *ms, err->buf,
+		    &ignore);
+		buf_release(&ignore);
+		buf_adds(err, "\nthe down section ran without a transaction and "
+		    "the migration is recorded as failed: check the database, "
+		    "then run 'runner repair'");
+		return ret;
+	}
+	return ops->remove(r->store, version, err);
+}
+
+static int
+undo_one(struct runner *r, const struct plan_entry *e, struct buf *err)
+{
+	const char *version = e->row->version;
+	struct buf where = BUF_INIT;
+	struct section_run s;
+	struct migration m;
+	double ms;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	ret = down_of(r, e, &m, &s, &where, err);
+	if (ret == 0 && (s.flags & SECTION_NOTX))
+		ret = undo_notx(r, version, &s, &ms, err);
+	else if (ret == 0)
+		ret = undo_tx(r, version, &s, &ms, err);
+	if (ret == 0 && ms >= 0) {
+		r->done++;
+		emit(r, EV_ROLLED_BACK, version, e->row->name,
+		    e->file ? e->file->path : NULL, ms);
+	}
+	migration_release(&m);
+	buf_release(&where);
+	return ret;
+}
+
+int
+runner_rollback(struct runner *r, const char *target, struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	const struct plan_entry **v;
+	size_t i, n = 0;
+	int ret;
+
+	if (target && !version_valid(target))
+		return buf_seterr(err, RUNNER_EUSAGE, "'%s' is not a version "
+		    "(expected digits, such as 003, or 0 for all)", target);
+	ret = ops->begin(r->store, 0, err);
+	if (ret < 0)
+		return ret;
+	ret = reload(r, err);
+	/* A Story Hub table gains the columns rollback writes. */
+	if (ret == 0 && r->rows.n)
+		ret = ops->ensure_table(r->store, err);
+	v = xcalloc(r->plan.n + 1, sizeof(*v));
+	if (ret == 0)
+		ret = plan_rollback(&r->plan, target, v, &n, err);
+	if (ret == 0)
+		ret = ops->commit(r->store, 0, err);
+	if (ret < 0)
+		ops->rollback(r->store, 0);
+	for (i = 0; ret == 0 && i < n; i++)
+		ret = undo_one(r, v[i], err);
+	if (ret < 0 && i > 0 && i <= n)
+		buf_addf(err, "\nmigration %s is still applied; %zu rolled back "
+		    "before it in this run", v[i - 1]->row->version, r->done);
+	free(v);
+	return ret;
+}
+
+/* Whether every file can run inside one shared transaction. */
+static int
+all_transactional(const struct migset *files)
+{
+	size_t i;
+
+	for (i = 0; i < files->n; i++)
+		if (files->v[i].upflags & (SECTION_NOTX | SECTION_FKOFF))
+			return 0;
+	return 1;
+}
+
+static const struct migfile **
+all_files(const struct runner *r)
+{
+	const struct migfile **v = xcalloc(r->files.n + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < r->files.n; i++)
+		v[i] = &r->files.v[i];
+	return v;
+}
+
+/* Runs seed files, each whole, inside the caller's transaction. */
+static int
+run_seeds(struct runner *r, char **paths, size_t n, struct buf *err)
+{
+	struct section_run s;
+	char *data = NULL, *text;
+	size_t i, len, tlen;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < n; i++) {
+		ret = file_read(paths[i], &data, &len, err);
+		if (ret < 0)
+			return RUNNER_EFAIL;
+		text = text_normalize(data, len, &tlen);
+		free(data);
+		memset(&s, 0, sizeof(s));
+		s.text = text;
+		s.tlen = s.len = tlen;
+		s.where = paths[i];
+		if (memchr(text, '\0', tlen))
+			ret = buf_seterr(err, RUNNER_EFAIL, "%s:%d: NUL byte in "
+			    "file", paths[i], text_line_at(text, tlen,
+			    (size_t)((char *)memchr(text, '\0', tlen) - text)));
+		else
+			ret = exec_section(r, &s, err);
+		free(text);
+	}
+	return ret;
+}
+
+static void
+emit_seeds(struct runner *r, char **paths, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		emit(r, EV_SEEDED, NULL, NULL, paths[i], 0);
+}
+
+/* Refuses init on a database that has applied migrations. */
+static int
+check_empty(struct runner *r, struct buf *err)
+{
+	if (reload(r, err) < 0)
+		return RUNNER_EFAIL;
+	if (r->rows.n)
+		return buf_seterr(err, RUNNER_EFAIL, "the database already has "
+		    "%zu applied migration%s; init is for a new database (use "
+		    "'runner migrate')", r->rows.n, r->rows.n == 1 ? "" : "s");
+	return 0;
+}
+
+/*
+ * In one transaction: drop everything (reset) or check the database is new
+ * (init), apply every migration, then the seeds.
+ */
+static int
+apply_atomic(struct runner *r, int drop, char **seeds, size_t nseeds,
+    struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	const struct migfile **v = all_files(r);
+	double *ms = xcalloc(r->files.n + 1, sizeof(*ms));
+	int ret;
+
+	ret = ops->begin(r->store, 0, err);
+	if (ret < 0)
+		goto out;
+	ret = drop ? ops->drop_all(r->store, err) : check_empty(r, err);
+	if (ret == 0)
+		ret = ops->ensure_table(r->store, err);
+	if (ret == 0)
+		ret = apply_in_tx(r, v, r->files.n, ms, err);
+	if (ret == 0)
+		ret = run_seeds(r, seeds, nseeds, err);
+	if (ret == 0)
+		ret = ops->commit(r->store, 0, err);
+	if (ret < 0) {
+		ops->rollback(r->store, 0);
+		buf_adds(err, "\nnothing was changed: the whole run was rolled "
+		    "back");
+		goto out;
+	}
+	emit_applied(r, v, r->files.n, ms);
+	emit_seeds(r, seeds, nseeds);
+out:
+	free(v);
+	free(ms);
+	return ret;
+}
+
+int
+runner_reset(struct runner *r, struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	struct migrate_opts o = { NULL, 0, 0, 0 };
+	int ret;
+
+	if (all_transactional(&r->files))
+		return apply_atomic(r, 1, NULL, 0, err);
+	/* Some section needs its own transaction: drop, then migrate. */
+	ret = ops->begin(r->store, 0, err);
+	if (ret == 0)
+		ret = ops->drop_all(r->store, err);
+	if (ret == 0)
+		ret = ops->commit(r->store, 0, err);
+	if (ret < 0) {
+		ops->rollback(r->store, 0);
+		return ret;
+	}
+	return migrate_each(r, &o, err);
+}
+
+int
+runner_setup(struct runner *r, const char *dir, struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	struct migrate_opts o = { NULL, 0, 0, 0 };
+	char **seeds = NULL;
+	size_t nseeds = 0;
+	int ret;
+
+	ret = seeds_list(dir, &seeds, &nseeds, err);
+	if (ret < 0)
+		return ret;
+	if (all_transactional(&r->files)) {
+		ret = apply_atomic(r, 0, seeds, nseeds, err);
+		goto out;
+	}
+	ret = check_empty(r, err);
+	if (ret == 0)
+		ret = migrate_each(r, &o, err);
+	if (ret == 0)
+		ret = ops->begin(r->store, 0, err);
+	if (ret == 0)
+		ret = run_seeds(r, seeds, nseeds, err);
+	if (ret == 0)
+		ret = ops->commit(r->store, 0, err);
+	if (ret < 0)
+		ops->rollback(r->store, 0);
+	else
+		emit_seeds(r, seeds, nseeds);
+out:
+	paths_free(seeds, nseeds);
+	return ret;
+}
+
+static int
+repair_entries(struct runner *r, struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	const struct plan_entry *e;
+	struct buf msg = BUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < r->plan.n; i++) {
+		e = &r->plan.v[i];
+		buf_reset(&msg);
+		if (e->state == ENTRY_CHANGED) {
+			ret = ops->set_checksum(r->store, e->row->version,
+			    e->file->checksum, err);
+			buf_addf(&msg, "%s: checksum %s -> %s", e->row->version,
+			    e->row->checksum, e->file->checksum);
+		} else if (e->state == ENTRY_FAILED) {
+			ret = ops->remove(r->store, e->row->version, err);
+			buf_addf(&msg, "%s: removed the %s record; 'runner "
+			    "migrate' will run it again", e->row->version,
+			    e->row->state);
+		} else
+			continue;
+		if (ret == 0)
+			emit_text(r, EV_REPAIRED, e->file ? e->file->path :
+			    NULL, msg.buf, msg.len, 0);
+	}
+	buf_release(&msg);
+	return ret;
+}
+
+int
+runner_repair(struct runner *r, struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	int ret;
+
+	ret = ops->begin(r->store, 0, err);
+	if (ret < 0)
+		return ret;
+	ret = reload(r, err);
+	if (ret == 0 && r->rows.n)
+		ret = ops->ensure_table(r->store, err);
+	if (ret == 0)
+		ret = repair_entries(r, err);
+	if (ret == 0)
+		ret = ops->commit(r->store, 0, err);
+	if (ret < 0)
+		ops->rollback(r->store, 0);
+	return ret;
+}

@@ -1,0 +1,76 @@
+/*
+ * runner.h: the operations behind the commands, over the driver interface.
+ * Nothing here prints: progress goes to the emit callback, errors to err.
+ */
+#ifndef RUNNER_RUNNER_H
+#define RUNNER_RUNNER_H
+
+#include "buf.h"
+#include "migset.h"
+#include "plan.h"
+#include "store.h"
+
+enum runner_event_type {
+	EV_APPLIED,	/* a migration's up section ran and was recorded */
+	EV_ROLLED_BACK,	/* a down section ran and the row was removed */
+	EV_DRYRUN,	/* text: the SQL migrate would run */
+	EV_SEEDED,	/* path: a seed file ran */
+	EV_REPAIRED,	/* text: what repair changed */
+	EV_WARNING	/* text: something the user should know */
+};
+
+struct runner_event {
+	enum runner_event_type type;
+	const char *version;
+	const char *name;
+	const char *path;
+	const char *text;
+	size_t len;
+	unsigned flags;		/* the section's SECTION_* options */
+	double ms;
+};
+
+struct runner {
+	struct store *store;	/* borrowed; NULL: the database does not exist */
+	struct migset files;
+	struct applied_set rows;
+	struct plan plan;
+	void (*emit)(void *arg, const struct runner_event *ev);
+	void *arg;
+	size_t done;		/* migrations applied or rolled back so far */
+};
+
+struct migrate_opts {
+	const char *target;	/* stop after this version; NULL for all */
+	int dry_run;
+	int single_tx;
+	int allow_ooo;
+};
+
+/* Reads the migrations directory; 0, RUNNER_ENOENT or RUNNER_EFAIL. */
+int runner_init(struct runner *r, struct store *store, const char *dir,
+    struct buf *err);
+void runner_release(struct runner *r);
+
+/* Reads the applied rows (no lock) and builds r->plan. */
+int runner_load(struct runner *r, struct buf *err);
+
+int runner_migrate(struct runner *r, const struct migrate_opts *o,
+    struct buf *err);
+/* target: NULL for the newest applied migration, "0" for all. */
+int runner_rollback(struct runner *r, const char *target, struct buf *err);
+/* Drops everything and applies every migration again. */
+int runner_reset(struct runner *r, struct buf *err);
+/* Applies every migration to a database with none, then DIR/seeds. */
+int runner_setup(struct runner *r, const char *dir, struct buf *err);
+/* Accepts changed checksums and forgets failed migrations. */
+int runner_repair(struct runner *r, struct buf *err);
+
+/*
+ * Writes DIR/NNN_name.sql for a new migration; *path (freed by the caller)
+ * gets its path. name is cleaned to [a-z0-9_].
+ */
+int runner_create(const char *dir, const char *name, const char *description,
+    char **path, struct buf *err);
+
+#endif

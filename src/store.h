@@ -1,0 +1,105 @@
+/*
+ * store.h: the interface every database driver implements. The commands
+ * talk to a database only through these operations, so a new driver (the
+ * PostgreSQL one next) needs no change in them.
+ */
+#ifndef RUNNER_STORE_H
+#define RUNNER_STORE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+#define TRACKING_TABLE "schema_migrations"
+
+/* One row of schema_migrations. Strings may be NULL (SQL NULL). */
+struct applied {
+	char *version;
+	char *name;
+	char *applied_at;
+	char *checksum;
+	char *down_sql;
+	char *down_options;
+	char *state;		/* "applied", "running" or "failed" */
+	char *error;
+	double duration_ms;	/* < 0 when unknown */
+};
+
+struct applied_set {
+	struct applied *v;	/* sorted by version */
+	size_t n;
+};
+
+void applied_release(struct applied *a);
+void applied_set_release(struct applied_set *s);
+/* The row with this version (numeric comparison), or NULL. */
+const struct applied *applied_find(const struct applied_set *s,
+    const char *version);
+
+/* open flags */
+#define STORE_NOCREATE	0x1	/* fail with RUNNER_ENOENT if it does not exist */
+
+/* begin/commit flags: the options of the section being run */
+#define STORE_NOTX	0x1	/* no wrapping transaction */
+#define STORE_FKOFF	0x2	/* foreign keys off; checked before commit */
+
+struct store_ops;
+
+struct store {
+	const struct store_ops *ops;
+	char *display;		/* the database as shown to users */
+};
+
+/*
+ * Every function returns 0 or a negative RUNNER_E* code with a message in
+ * err. Transactions: begin takes the write lock (waiting up to the lock
+ * timeout) and opens a transaction unless STORE_NOTX; commit checks foreign
+ * keys when STORE_FKOFF and restores them; rollback never fails.
+ */
+struct store_ops {
+	const char *name;
+	int (*open)(const char *target, unsigned flags, int lock_timeout,
+	    struct store **out, struct buf *err);
+	void (*close)(struct store *s);
+	int (*begin)(struct store *s, unsigned flags, struct buf *err);
+	int (*commit)(struct store *s, unsigned flags, struct buf *err);
+	void (*rollback)(struct store *s, unsigned flags);
+	/* Creates or upgrades the tracking table; inside a transaction. */
+	int (*ensure_table)(struct store *s, struct buf *err);
+	/* All rows; a missing table is an empty set. */
+	int (*load_applied)(struct store *s, struct applied_set *out,
+	    struct buf *err);
+	/* *found = 1 and the row's state in state (if not NULL) when present. */
+	int (*find)(struct store *s, const char *version, int *found,
+	    char **state, struct buf *err);
+	int (*insert)(struct store *s, const struct applied *row,
+	    struct buf *err);
+	int (*set_state)(struct store *s, const char *version,
+	    const char *state, double duration_ms, const char *error,
+	    struct buf *err);
+	int (*set_checksum)(struct store *s, const char *version,
+	    const char *checksum, struct buf *err);
+	int (*remove)(struct store *s, const char *version, struct buf *err);
+	/*
+	 * Runs the statements in sql[0, len). On failure *errpos is the
+	 * offset where the failing statement's text begins.
+	 */
+	int (*exec)(struct store *s, const char *sql, size_t len,
+	    size_t *errpos, struct buf *err);
+	/* Drops every table, view, index and trigger; inside a transaction. */
+	int (*drop_all)(struct store *s, struct buf *err);
+	/* The schema as SQL, in a stable order. */
+	int (*schema)(struct store *s, struct buf *out, struct buf *err);
+};
+
+/*
+ * Opens the database named by url (a path, sqlite:PATH, sqlite:///PATH,
+ * or a server URL) with the driver that handles it.
+ */
+int store_open(const char *url, unsigned flags, int lock_timeout,
+    struct store **out, struct buf *err);
+void store_close(struct store *s);
+
+extern const struct store_ops store_sqlite_ops;
+
+#endif

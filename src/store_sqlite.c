@@ -1,0 +1,684 @@
+/*
+ * store_sqlite.c: the SQLite driver. Statements are split by SQLite itself
+ * (prepare with the tail pointer), the write lock is taken with BEGIN
+ * IMMEDIATE, and durability settings are left as the database has them.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "error.h"
+#include "migration.h"
+#include "store.h"
+#include "banned.h"
+
+/* The columns beyond the Story Hub table's first five, added on demand. */
+static const struct {
+	const char *name;
+	const char *decl;
+} extra_cols[] = {
+	{ "duration_ms", "REAL" },
+	{ "down_sql", "TEXT" },
+	{ "down_options", "TEXT" },
+	{ "state", "TEXT NOT NULL DEFAULT 'applied'" },
+	{ "error", "TEXT" },
+};
+#define NEXTRA (sizeof(extra_cols) / sizeof(extra_cols[0]))
+
+enum { ST_FIND, ST_INSERT, ST_STATE, ST_CHECKSUM, ST_REMOVE, ST_MAX };
+
+static const char *const cached_sql[ST_MAX] = {
+	"SELECT state FROM " TRACKING_TABLE " WHERE version = ?1",
+	"INSERT INTO " TRACKING_TABLE " (version, name, checksum, "
+	    "duration_ms, down_sql, down_options, state, error) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	"UPDATE " TRACKING_TABLE " SET state = ?2, duration_ms = ?3, "
+	    "error = ?4 WHERE version = ?1",
+	"UPDATE " TRACKING_TABLE " SET checksum = ?2 WHERE version = ?1",
+	"DELETE FROM " TRACKING_TABLE " WHERE version = ?1",
+};
+
+struct sqlite_store {
+	struct store base;
+	sqlite3 *db;
+	int lock_timeout;
+	sqlite3_stmt *st[ST_MAX];
+};
+
+static struct sqlite_store *
+downcast(struct store *s)
+{
+	if (s->ops != &store_sqlite_ops)
+		abort();
+	return (struct sqlite_store *)s;
+}
+
+static int
+db_error(struct sqlite_store *s, struct buf *err, const char *what)
+{
+	int code = sqlite3_errcode(s->db) == SQLITE_BUSY ? RUNNER_EBUSY :
+	    RUNNER_EFAIL;
+
+	if (code == RUNNER_EBUSY)
+		return buf_seterr(err, code, "%s: database '%s' is locked by "
+		    "another process (waited %d s; see --lock-timeout)", what,
+		    s->base.display, s->lock_timeout);
+	return buf_seterr(err, code, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+static int
+run(struct sqlite_store *s, const char *sql, struct buf *err)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(s, err, sql);
+	return 0;
+}
+
+static int
+open_db(const char *path, unsigned flags, sqlite3 **db, struct buf *err)
+{
+	struct stat st;
+	int rc;
+
+	if ((flags & STORE_NOCREATE) && stat(path, &st) < 0 && errno == ENOENT)
+		return buf_seterr(err, RUNNER_ENOENT, "database '%s' does not "
+		    "exist", path);
+	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE |
+	    ((flags & STORE_NOCREATE) ? 0 : SQLITE_OPEN_CREATE), NULL);
+	if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN) {
+		/* A read-only file can still be read. */
+		sqlite3_close(*db);
+		rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
+	}
+	if (rc != SQLITE_OK) {
+		buf_seterr(err, RUNNER_EFAIL, "cannot open database '%s': %s",
+		    path, *db ? sqlite3_errmsg(*db) : "out of memory");
+		sqlite3_close(*db);
+		*db = NULL;
+		return RUNNER_EFAIL;
+	}
+	return 0;
+}
+
+static void
+sqlite_close(struct store *base)
+{
+	struct sqlite_store *s = downcast(base);
+	int i;
+
+	for (i = 0; i < ST_MAX; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->db);
+	free(s->base.display);
+	free(s);
+}
+
+static int
+sqlite_open(const char *path, unsigned flags, int lock_timeout,
+    struct store **out, struct buf *err)
+{
+	struct sqlite_store *s;
+	sqlite3 *db = NULL;
+	int ret;
+
+	ret = open_db(path, flags, &db, err);
+	if (ret < 0)
+		return ret;
+	s = xcalloc(1, sizeof(*s));
+	s->base.ops = &store_sqlite_ops;
+	s->base.display = xstrdup(path);
+	s->db = db;
+	s->lock_timeout = lock_timeout;
+	sqlite3_extended_result_codes(db, 0);
+	sqlite3_busy_timeout(db, lock_timeout > INT_MAX / 1000 ? INT_MAX :
+	    lock_timeout * 1000);
+	/* Migrations meet the constraints the application will. */
+	if (run(s, "PRAGMA foreign_keys = ON", err) < 0) {
+		sqlite_close(&s->base);
+		return RUNNER_EFAIL;
+	}
+	*out = &s->base;
+	return 0;
+}
+
+static int
+sqlite_begin(struct store *base, unsigned flags, struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+
+	/* PRAGMA foreign_keys is a no-op inside a transaction. */
+	if ((flags & STORE_FKOFF) &&
+	    run(s, "PRAGMA foreign_keys = OFF", err) < 0)
+		return RUNNER_EFAIL;
+	if (flags & STORE_NOTX)
+		return 0;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		db_error(s, err, "cannot take the write lock");
+		if (flags & STORE_FKOFF)
+			sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL,
+			    NULL, NULL);
+		return sqlite3_errcode(s->db) == SQLITE_BUSY ? RUNNER_EBUSY :
+		    RUNNER_EFAIL;
+	}
+	return 0;
+}
+
+static int
+fk_check(struct sqlite_store *s, struct buf *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ret = RUNNER_EFAIL;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st,
+	    NULL) != SQLITE_OK) {
+		db_error(s, err, "PRAGMA foreign_key_check");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		buf_seterr(err, RUNNER_EFAIL, "foreign key violation: row %lld "
+		    "of table '%s' references missing row in '%s' "
+		    "(PRAGMA foreign_key_check)", sqlite3_column_int64(st, 1),
+		    (const char *)sqlite3_column_text(st, 0),
+		    (const char *)sqlite3_column_text(st, 2));
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(s, err, "PRAGMA foreign_key_check");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int
+sqlite_commit(struct store *base, unsigned flags, struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+
+	if ((flags & STORE_FKOFF) && fk_check(s, err) < 0)
+		return RUNNER_EFAIL;
+	if (!(flags & STORE_NOTX) && run(s, "COMMIT", err) < 0)
+		return RUNNER_EFAIL;
+	if ((flags & STORE_FKOFF) &&
+	    run(s, "PRAGMA foreign_keys = ON", err) < 0)
+		return RUNNER_EFAIL;
+	return 0;
+}
+
+static void
+sqlite_rollback(struct store *base, unsigned flags)
+{
+	struct sqlite_store *s = downcast(base);
+
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (flags & STORE_FKOFF)
+		sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL,
+		    NULL);
+}
+
+/* Sets bit i of *have for each extra column present; *exists for the table. */
+static int
+table_columns(struct sqlite_store *s, int *exists, unsigned *have,
+    struct buf *err)
+{
+	sqlite3_stmt *st = NULL;
+	const char *col;
+	size_t i;
+	int rc;
+
+	*exists = 0;
+	*have = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT name FROM pragma_table_info('"
+	    TRACKING_TABLE "')", -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, err, "cannot read the tracking table");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*exists = 1;
+		col = (const char *)sqlite3_column_text(st, 0);
+		for (i = 0; col && i < NEXTRA; i++)
+			if (strcmp(col, extra_cols[i].name) == 0)
+				*have |= 1u << i;
+	}
+	if (rc != SQLITE_DONE)
+		db_error(s, err, "cannot read the tracking table");
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : RUNNER_EFAIL;
+}
+
+static int
+sqlite_ensure_table(struct store *base, struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	struct buf sql = BUF_INIT;
+	unsigned have;
+	size_t i;
+	int exists, ret = RUNNER_EFAIL;
+
+	if (table_columns(s, &exists, &have, err) < 0)
+		return RUNNER_EFAIL;
+	if (!exists) {
+		buf_adds(&sql, "CREATE TABLE " TRACKING_TABLE " (\n"
+		    "    id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+		    "    version TEXT UNIQUE NOT NULL,\n"
+		    "    name TEXT NOT NULL,\n"
+		    "    applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,\n"
+		    "    checksum TEXT");
+		for (i = 0; i < NEXTRA; i++)
+			buf_addf(&sql, ",\n    %s %s", extra_cols[i].name,
+			    extra_cols[i].decl);
+		buf_adds(&sql, "\n)");
+	} else {
+		/* Adopt a Story Hub table: add what it lacks. */
+		for (i = 0; i < NEXTRA; i++)
+			if (!(have & (1u << i)))
+				buf_addf(&sql, "ALTER TABLE " TRACKING_TABLE
+				    " ADD COLUMN %s %s;", extra_cols[i].name,
+				    extra_cols[i].decl);
+	}
+	if (sql.len && run(s, sql.buf, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	buf_release(&sql);
+	return ret;
+}
+
+static char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static void
+read_row(sqlite3_stmt *st, struct applied *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->version = col_text(st, 0);
+	a->name = col_text(st, 1);
+	a->applied_at = col_text(st, 2);
+	a->checksum = col_text(st, 3);
+	a->duration_ms = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
+	    sqlite3_column_double(st, 4);
+	a->down_sql = col_text(st, 5);
+	a->down_options = col_text(st, 6);
+	a->state = col_text(st, 7);
+	a->error = col_text(st, 8);
+	if (a->version == NULL)
+		a->version = xstrdup("");
+	if (a->name == NULL)
+		a->name = xstrdup("");
+}
+
+static int
+cmp_applied(const void *a, const void *b)
+{
+	return version_cmp(((const struct applied *)a)->version,
+	    ((const struct applied *)b)->version);
+}
+
+static void
+select_sql(struct buf *sql, unsigned have)
+{
+	size_t i;
+
+	buf_adds(sql, "SELECT version, name, applied_at, checksum");
+	for (i = 0; i < NEXTRA; i++)
+		buf_addf(sql, ", %s", (have & (1u << i)) ?
+		    extra_cols[i].name : "NULL");
+	buf_adds(sql, " FROM " TRACKING_TABLE " ORDER BY id");
+}
+
+static int
+sqlite_load_applied(struct store *base, struct applied_set *out,
+    struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	size_t alloc = 0;
+	unsigned have;
+	int exists, rc, ret = RUNNER_EFAIL;
+
+	out->v = NULL;
+	out->n = 0;
+	if (table_columns(s, &exists, &have, err) < 0)
+		return RUNNER_EFAIL;
+	if (!exists)
+		return 0;
+	select_sql(&sql, have);
+	if (sqlite3_prepare_v2(s->db, sql.buf, -1, &st, NULL) != SQLITE_OK) {
+		db_error(s, err, "cannot read the tracking table");
+		goto out;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->n == alloc) {
+			alloc = alloc ? 2 * alloc : 64;
+			out->v = xreallocarray(out->v, alloc, sizeof(*out->v));
+		}
+		read_row(st, &out->v[out->n++]);
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(s, err, "cannot read the tracking table");
+		goto out;
+	}
+	qsort(out->v, out->n, sizeof(*out->v), cmp_applied);
+	ret = 0;
+out:
+	if (ret < 0)
+		applied_set_release(out);
+	sqlite3_finalize(st);
+	buf_release(&sql);
+	return ret;
+}
+
+static sqlite3_stmt *
+cached(struct sqlite_store *s, int which, struct buf *err)
+{
+	if (s->st[which] == NULL && sqlite3_prepare_v3(s->db,
+	    cached_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s->st[which],
+	    NULL) != SQLITE_OK) {
+		db_error(s, err, "cannot use the tracking table");
+		return NULL;
+	}
+	return s->st[which];
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Steps a cached statement once; it must not return a row. */
+static int
+step_done(struct sqlite_store *s, sqlite3_stmt *st, struct buf *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE)
+		return db_error(s, err, "cannot update the tracking table");
+	return 0;
+}
+
+static int
+sqlite_find(struct store *base, const char *version, int *found,
+    char **state, struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	sqlite3_stmt *st = cached(s, ST_FIND, err);
+	int rc;
+
+	if (st == NULL)
+		return RUNNER_EFAIL;
+	bind_text(st, 1, version);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	if (state)
+		*state = *found ? col_text(st, 0) : NULL;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_error(s, err, "cannot read the tracking table");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : RUNNER_EFAIL;
+}
+
+static int
+sqlite_insert(struct store *base, const struct applied *a, struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	sqlite3_stmt *st = cached(s, ST_INSERT, err);
+
+	if (st == NULL)
+		return RUNNER_EFAIL;
+	bind_text(st, 1, a->version);
+	bind_text(st, 2, a->name);
+	bind_text(st, 3, a->checksum);
+	if (a->duration_ms >= 0)
+		sqlite3_bind_double(st, 4, a->duration_ms);
+	bind_text(st, 5, a->down_sql);
+	bind_text(st, 6, a->down_options);
+	bind_text(st, 7, a->state ? a->state : "applied");
+	bind_text(st, 8, a->error);
+	return step_done(s, st, err);
+}
+
+static int
+sqlite_set_state(struct store *base, const char *version, const char *state,
+    double duration_ms, const char *error, struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	sqlite3_stmt *st = cached(s, ST_STATE, err);
+
+	if (st == NULL)
+		return RUNNER_EFAIL;
+	bind_text(st, 1, version);
+	bind_text(st, 2, state);
+	if (duration_ms >= 0)
+		sqlite3_bind_double(st, 3, duration_ms);
+	bind_text(st, 4, error);
+	return step_done(s, st, err);
+}
+
+static int
+sqlite_set_checksum(struct store *base, const char *version,
+    const char *checksum, struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	sqlite3_stmt *st = cached(s, ST_CHECKSUM, err);
+
+	if (st == NULL)
+		return RUNNER_EFAIL;
+	bind_text(st, 1, version);
+	bind_text(st, 2, checksum);
+	return step_done(s, st, err);
+}
+
+static int
+sqlite_remove(struct store *base, const char *version, struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	sqlite3_stmt *st = cached(s, ST_REMOVE, err);
+
+	if (st == NULL)
+		return RUNNER_EFAIL;
+	bind_text(st, 1, version);
+	return step_done(s, st, err);
+}
+
+/* Runs one prepared statement to the end, discarding any rows. */
+static int
+step_all(sqlite3_stmt *st)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	return rc;
+}
+
+static int
+sqlite_exec(struct store *base, const char *sql, size_t len, size_t *errpos,
+    struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	sqlite3_stmt *st;
+	const char *tail;
+	size_t off = 0;
+	int rc;
+
+	*errpos = 0;
+	if (len > INT_MAX)
+		return buf_seterr(err, RUNNER_EFAIL, "section too large");
+	while (off < len) {
+		st = NULL;
+		rc = sqlite3_prepare_v2(s->db, sql + off, (int)(len - off), &st,
+		    &tail);
+		if (rc == SQLITE_OK && st)
+			rc = step_all(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+		if (rc != SQLITE_OK) {
+			*errpos = off;
+			rc = sqlite3_errcode(s->db);
+			buf_seterr(err, 0, "%s", sqlite3_errmsg(s->db));
+			sqlite3_finalize(st);
+			return rc == SQLITE_BUSY ? RUNNER_EBUSY :
+			    rc == SQLITE_INTERRUPT ? RUNNER_EINTR : RUNNER_EFAIL;
+		}
+		sqlite3_finalize(st);
+		if (tail == NULL || tail <= sql + off)
+			break;
+		off = (size_t)(tail - sql);
+	}
+	return 0;
+}
+
+/* Collects "type\tname" of every user object, in drop order. */
+static int
+list_objects(struct sqlite_store *s, char ***names, size_t *n,
+    struct buf *err)
+{
+	static const char sql[] =
+	    "SELECT type, name FROM sqlite_schema WHERE type IN "
+	    "('view', 'trigger', 'table') AND name NOT LIKE 'sqlite\\_%' "
+	    "ESCAPE '\\' ORDER BY CASE type WHEN 'view' THEN 0 "
+	    "WHEN 'trigger' THEN 1 ELSE 2 END, "
+	    "sql LIKE 'CREATE VIRTUAL%' DESC, name";
+	sqlite3_stmt *st = NULL;
+	struct buf b = BUF_INIT;
+	size_t alloc = 0;
+	int rc;
+
+	*names = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, err, "cannot read the schema");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		buf_reset(&b);
+		buf_addf(&b, "%s\t%s", sqlite3_column_text(st, 0),
+		    sqlite3_column_text(st, 1));
+		if (*n == alloc) {
+			alloc = alloc ? 2 * alloc : 32;
+			*names = xreallocarray(*names, alloc, sizeof(**names));
+		}
+		(*names)[(*n)++] = xstrdup(b.buf);
+	}
+	buf_release(&b);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(s, err, "cannot read the schema");
+	return 0;
+}
+
+static int
+drop_object(struct sqlite_store *s, const char *entry, struct buf *err)
+{
+	const char *tab = strchr(entry, '\t');
+	char *sql;
+	int ret;
+
+	sql = sqlite3_mprintf("DROP %s IF EXISTS \"%w\"",
+	    strncmp(entry, "view", 4) == 0 ? "VIEW" :
+	    strncmp(entry, "trigger", 7) == 0 ? "TRIGGER" : "TABLE", tab + 1);
+	if (sql == NULL)
+		return buf_seterr(err, RUNNER_EFAIL, "out of memory");
+	ret = run(s, sql, err);
+	sqlite3_free(sql);
+	return ret;
+}
+
+static int
+sqlite_drop_all(struct store *base, struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	char **names = NULL;
+	size_t i, n = 0;
+	int ret = RUNNER_EFAIL;
+
+	/*
+	 * Dropping a parent before its children would trip immediate foreign
+	 * key checks; deferred, the counts balance once all are gone.
+	 */
+	if (run(s, "PRAGMA defer_foreign_keys = ON", err) < 0 ||
+	    list_objects(s, &names, &n, err) < 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (drop_object(s, names[i], err) < 0)
+			goto out;
+	if (run(s, "PRAGMA defer_foreign_keys = OFF", err) < 0)
+		goto out;
+	ret = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return ret;
+}
+
+static int
+sqlite_schema(struct store *base, struct buf *out, struct buf *err)
+{
+	/* Tables, each followed by its indexes and triggers; then views. */
+	static const char sql[] =
+	    "SELECT s.tbl_name, s.sql FROM sqlite_schema AS s "
+	    "LEFT JOIN sqlite_schema AS p ON p.name = s.tbl_name "
+	    "AND p.type IN ('table', 'view') "
+	    "WHERE s.sql IS NOT NULL AND s.name NOT LIKE 'sqlite\\_%' "
+	    "ESCAPE '\\' "
+	    "ORDER BY p.type = 'view', s.tbl_name, "
+	    "CASE s.type WHEN 'table' THEN 0 WHEN 'view' THEN 0 "
+	    "WHEN 'index' THEN 1 ELSE 2 END, s.name";
+	struct sqlite_store *s = downcast(base);
+	sqlite3_stmt *st = NULL;
+	struct buf group = BUF_INIT;
+	const char *tbl;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(s, err, "cannot read the schema");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tbl = (const char *)sqlite3_column_text(st, 0);
+		if (out->len && strcmp(group.buf, tbl ? tbl : "") != 0)
+			buf_addch(out, '\n');
+		buf_reset(&group);
+		buf_adds(&group, tbl ? tbl : "");
+		buf_addf(out, "%s;\n", sqlite3_column_text(st, 1));
+	}
+	buf_release(&group);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(s, err, "cannot read the schema");
+	return 0;
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.begin = sqlite_begin,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
+	.ensure_table = sqlite_ensure_table,
+	.load_applied = sqlite_load_applied,
+	.find = sqlite_find,
+	.insert = sqlite_insert,
+	.set_state = sqlite_set_state,
+	.set_checksum = sqlite_set_checksum,
+	.remove = sqlite_remove,
+	.exec = sqlite_exec,
+	.drop_all = sqlite_drop_all,
+	.schema = sqlite_schema,
+};
