@@ -75,3 +75,17 @@ clean:
 	rm -rf build runner example.db tests/trash.*
 
 .PHONY: all example test check install uninstall clean
+
+# make fuzz [FUZZ_SECONDS=60]: clang's libFuzzer on the parser, seeded from migrations/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p build/fuzz/corpus
+	cp migrations/*.sql tests/fuzz/corpus/*.sql build/fuzz/corpus/ 2>/dev/null || true
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
+		-fsanitize=fuzzer,address,undefined -Isrc \
+		-o build/fuzz/fuzz_migration tests/fuzz/fuzz_migration.c \
+		src/migration.c src/buf.c -lz
+	build/fuzz/fuzz_migration -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 build/fuzz/corpus
+
+.PHONY: fuzz

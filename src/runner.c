@@ -153,6 +153,21 @@ exec_section(struct runner *r, const struct section_run *s, struct buf *err)
 	return ret;
 }
 
+/* Commits; an error found at commit (a foreign key check) names the file. */
+static int
+commit_section(struct runner *r, const struct section_run *s, unsigned fl,
+    struct buf *err)
+{
+	struct buf msg = BUF_INIT;
+	int ret;
+
+	ret = r->store->ops->commit(r->store, fl, &msg);
+	if (ret < 0)
+		buf_seterr(err, ret, "%s: %s", s->where, msg.buf);
+	buf_release(&msg);
+	return ret;
+}
+
 /* Takes the write lock; *found says whether version is already recorded. */
 static int
 lock_and_find(struct runner *r, const char *version, unsigned flags,
@@ -218,7 +233,7 @@ apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
 		free(row.down_sql);
 	}
 	if (ret == 0)
-		ret = ops->commit(r->store, fl, err);
+		ret = commit_section(r, s, fl, err);
 	if (ret < 0) {
 		ops->rollback(r->store, fl);
 		return ret;
@@ -263,7 +278,7 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 	if (ret == 0)
 		ret = exec_section(r, s, err);
 	if (ret == 0)
-		ret = ops->commit(r->store, fl, err);
+		ret = commit_section(r, s, fl, err);
 	ms = now_ms() - t0;
 	if (ret < 0) {
 		ops->rollback(r->store, fl);
@@ -587,7 +602,7 @@ undo_tx(struct runner *r, const char *version, const struct section_run *s,
 	if (ret == 0)
 		ret = ops->remove(r->store, version, err);
 	if (ret == 0)
-		ret = ops->commit(r->store, fl, err);
+		ret = commit_section(r, s, fl, err);
 	if (ret < 0)
 		ops->rollback(r->store, fl);
 	return ret;
@@ -619,7 +634,7 @@ undo_notx(struct runner *r, const char *version, const struct section_run *s,
 	if (ret == 0)
 		ret = exec_section(r, s, err);
 	if (ret == 0)
-		ret = ops->commit(r->store, fl, err);
+		ret = commit_section(r, s, fl, err);
 	*ms = now_ms() - t0;
 	if (ret < 0) {
 		ops->rollback(r->store, fl);

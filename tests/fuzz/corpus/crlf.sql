@@ -1,0 +1,3 @@
+-- migrate:up transaction:false foreign_keys:off
+VACUUM;
+-- migrate:down

@@ -1,0 +1,5 @@
+-- +goose NO TRANSACTION
+-- +goose Up
+SELECT 1;
+-- +goose Down
+SELECT 2;
