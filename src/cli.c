@@ -2,6 +2,7 @@
  * cli.c: the table of commands and one thin cmd_<name>() each: parse the
  * arguments, call the core, turn the result into output and an exit code.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,6 +293,31 @@ on_event(void *arg, const struct runner_event *ev)
 	fflush(stdout);
 }
 
+/* The runner a SIGINT or SIGTERM stops. */
+static struct runner *volatile active;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	if (active)
+		runner_stop(active);
+}
+
+/* A second signal kills at once: the database's journal keeps it safe. */
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 int
 cli_open(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
     struct buf *err)
@@ -315,8 +341,11 @@ cli_open(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
 		if (ret == RUNNER_ENOENT)
 			ret = RUNNER_EFAIL;
 		cli_close(r);
+		return ret;
 	}
-	return ret;
+	active = r;
+	catch_signals();
+	return 0;
 }
 
 void
@@ -324,6 +353,7 @@ cli_close(struct runner *r)
 {
 	struct store *s = r->store;
 
+	active = NULL;
 	runner_release(r);
 	store_close(s);
 	r->store = NULL;

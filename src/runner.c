@@ -3,6 +3,7 @@
  * in one transaction with its tracking row, taken with the write lock and
  * re-checked inside it, so concurrent runners apply it exactly once.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,25 @@ struct section_run {
 	unsigned flags;		/* SECTION_* */
 	const char *where;	/* file path, or a description of stored SQL */
 };
+
+static volatile sig_atomic_t stop_requested;
+
+void
+runner_stop(struct runner *r)
+{
+	stop_requested = 1;
+	if (r->store)
+		r->store->ops->interrupt(r->store);
+}
+
+static int
+check_stop(const char *version, struct buf *err)
+{
+	if (!stop_requested)
+		return 0;
+	return buf_seterr(err, RUNNER_EINTR, "interrupted before migration "
+	    "%s started", version);
+}
 
 static double
 now_ms(void)
@@ -506,6 +526,9 @@ migrate_each(struct runner *r, const struct migrate_opts *o,
 	}
 	v = pending_files(r, o->target, &n);
 	for (i = 0; ret == 0 && i < n; i++) {
+		ret = check_stop(v[i]->version, err);
+		if (ret < 0)
+			break;
 		ret = apply_one(r, v[i], err);
 		if (ret < 0 && !(v[i]->upflags & SECTION_NOTX))
 			buf_addf(err, "\nmigration %s was rolled back; %zu "
@@ -700,8 +723,11 @@ runner_rollback(struct runner *r, const char *target, struct buf *err)
 		ret = ops->commit(r->store, 0, err);
 	if (ret < 0)
 		ops->rollback(r->store, 0);
-	for (i = 0; ret == 0 && i < n; i++)
-		ret = undo_one(r, v[i], err);
+	for (i = 0; ret == 0 && i < n; i++) {
+		ret = check_stop(v[i]->row->version, err);
+		if (ret == 0)
+			ret = undo_one(r, v[i], err);
+	}
 	if (ret < 0 && i > 0 && i <= n)
 		buf_addf(err, "\nmigration %s is still applied; %zu rolled back "
 		    "before it in this run", v[i - 1]->row->version, r->done);

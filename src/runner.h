@@ -47,6 +47,13 @@ struct migrate_opts {
 	int allow_ooo;
 };
 
+/*
+ * Asks the running operation to stop: the statement running now fails, its
+ * transaction rolls back, and no further migration starts. Safe to call
+ * from a signal handler.
+ */
+void runner_stop(struct runner *r);
+
 /* Reads the migrations directory; 0, RUNNER_ENOENT or RUNNER_EFAIL. */
 int runner_init(struct runner *r, struct store *store, const char *dir,
     struct buf *err);

@@ -90,6 +90,8 @@ struct store_ops {
 	int (*drop_all)(struct store *s, struct buf *err);
 	/* The schema as SQL, in a stable order. */
 	int (*schema)(struct store *s, struct buf *out, struct buf *err);
+	/* Makes the running statement fail soon; safe in a signal handler. */
+	void (*interrupt)(struct store *s);
 };
 
 /*

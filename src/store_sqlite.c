@@ -664,6 +664,12 @@ sqlite_schema(struct store *base, struct buf *out, struct buf *err)
 	return 0;
 }
 
+static void
+sqlite_interrupt(struct store *base)
+{
+	sqlite3_interrupt(((struct sqlite_store *)base)->db);
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sqlite_open,
@@ -681,4 +687,5 @@ const struct store_ops store_sqlite_ops = {
 	.exec = sqlite_exec,
 	.drop_all = sqlite_drop_all,
 	.schema = sqlite_schema,
+	.interrupt = sqlite_interrupt,
 };
