@@ -178,7 +178,8 @@ migset_load(struct migset *s, const char *dir, struct buf *err)
 	closedir(d);
 	if (ret < 0)
 		return ret;
-	qsort(s->v, s->n, sizeof(*s->v), cmp_migfile);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_migfile);
 	return check_duplicates(s, err);
 }
 

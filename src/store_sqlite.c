@@ -371,7 +371,8 @@ sqlite_load_applied(struct store *base, struct applied_set *out,
 		db_error(s, err, "cannot read the tracking table");
 		goto out;
 	}
-	qsort(out->v, out->n, sizeof(*out->v), cmp_applied);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_applied);
 	ret = 0;
 out:
 	if (ret < 0)
