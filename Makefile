@@ -33,7 +33,7 @@ all: $(BUILD)/runner
 else
 all: runner
 runner: $(BUILD)/runner
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 endif
 
 $(BUILD)/runner: $(CORE_OBJS) $(CLI_OBJS)

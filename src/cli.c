@@ -210,11 +210,11 @@ parse_args(const struct command *cmd, int argc, char **argv, struct args *a)
 int
 cli_fail(struct buf *err, int code)
 {
-	const char *p = err->buf, *nl;
+	const char *p, *nl;
 
 	if (err->len == 0)
 		buf_adds(err, "failed");
-	for (; *p; p = nl + 1) {
+	for (p = err->buf; *p; p = nl + 1) {
 		nl = strchr(p, '\n');
 		if (nl == NULL)
 			nl = p + strlen(p);
@@ -222,6 +222,7 @@ cli_fail(struct buf *err, int code)
 		if (*nl == '\0')
 			break;
 	}
+	buf_release(err);
 	return code == RUNNER_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
 }
 
@@ -322,21 +323,23 @@ int
 cli_open(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
     struct buf *err)
 {
-	struct store *s = NULL;
 	int ret;
 
-	memset(r, 0, sizeof(*r));
-	ret = store_open(c->db, flags, c->g->lock_timeout, &s, err);
-	if (ret == RUNNER_ENOENT && missing_ok) {
-		buf_reset(err);
-		ret = 0;
-	}
-	if (ret < 0)
-		return ret;
-	ret = runner_init(r, s, c->dir, err);
+	/* A bad file is reported before the database is opened, or created. */
+	ret = runner_init(r, c->dir, err);
 	r->emit = on_event;
 	r->arg = c;
 	cli_warnings(&r->files);
+	if (ret == RUNNER_ENOENT)
+		ret = RUNNER_EFAIL;	/* no migrations directory */
+	if (ret == 0) {
+		ret = store_open(c->db, flags, c->g->lock_timeout, &r->store,
+		    err);
+		if (ret == RUNNER_ENOENT && missing_ok) {
+			buf_reset(err);
+			ret = 0;
+		}
+	}
 	if (ret < 0) {
 		if (ret == RUNNER_ENOENT)
 			ret = RUNNER_EFAIL;

@@ -29,7 +29,10 @@ struct cli {
 /* Whether flag name was given; its value in *val (may be NULL). */
 int arg_flag(const struct args *a, const char *name, const char **val);
 
-/* Prints each line of err as "runner: line" and maps code to an exit code. */
+/*
+ * Prints each line of err as "runner: line", releases err, and maps code
+ * to an exit code.
+ */
 int cli_fail(struct buf *err, int code);
 void cli_warnings(const struct migset *files);
 

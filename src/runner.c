@@ -118,12 +118,10 @@ emit_text(struct runner *r, enum runner_event_type type, const char *path,
 }
 
 int
-runner_init(struct runner *r, struct store *store, const char *dir,
-    struct buf *err)
+runner_init(struct runner *r, const char *dir, struct buf *err)
 {
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->files.warnings);
-	r->store = store;
 	return migset_load(&r->files, dir, err);
 }
 

@@ -54,9 +54,11 @@ struct migrate_opts {
  */
 void runner_stop(struct runner *r);
 
-/* Reads the migrations directory; 0, RUNNER_ENOENT or RUNNER_EFAIL. */
-int runner_init(struct runner *r, struct store *store, const char *dir,
-    struct buf *err);
+/*
+ * Reads the migrations directory; 0, RUNNER_ENOENT or RUNNER_EFAIL. Set
+ * r->store afterwards: files are checked before the database is opened.
+ */
+int runner_init(struct runner *r, const char *dir, struct buf *err);
 void runner_release(struct runner *r);
 
 /* Reads the applied rows (no lock) and builds r->plan. */

@@ -1,0 +1,409 @@
+# tests/lib.sh: a small TAP test framework for the black-box tests, after git's t/test-lib.sh.
+#
+# A test script sources this file, runs test_expect_success for each case and
+# ends with test_done:
+#
+#	. "$(dirname "$0")/lib.sh"
+#	test_expect_success 'migrate applies everything' '
+#		write_migration 001 a "CREATE TABLE a(x);" &&
+#		runner migrate >out &&
+#		test_grep "Applied 001: a (" out
+#	'
+#	test_done
+#
+# Each script runs in its own scratch directory, tests/trash.<script>/, which
+# is removed when every test passed and kept for inspection otherwise. Each
+# test body is eval'd in a subshell (so a cd or a variable does not leak into
+# the next test) with stdin from /dev/null (so destructive commands are "off
+# a terminal"); chain its commands with && so that any failure fails it.
+#
+# Environment:
+#	RUNNER		the binary under test (default: <repo>/runner)
+#	TEST_VERBOSE=1	show every test's output, not only the failing ones'
+#	TEST_KEEP=1	keep the scratch directory even when all tests pass
+#	RUNNER_TIMEOUT	seconds before a runner call counts as hung (default 60)
+
+TEST_NAME=$(basename "$0" .sh)
+TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
+SOURCE_DIRECTORY=$(cd "$TEST_DIRECTORY/.." && pwd)
+: "${RUNNER:=$SOURCE_DIRECTORY/runner}"
+: "${RUNNER_TIMEOUT:=60}"
+TRASH_DIRECTORY="$TEST_DIRECTORY/trash.$TEST_NAME"
+
+case "$RUNNER" in
+/*) ;;
+*) RUNNER="$(pwd)/$RUNNER" ;;
+esac
+export RUNNER
+
+# A predictable environment: no configuration leaks in from the caller.
+unset DATABASE_URL MIGRATIONS_DIR CDPATH GREP_OPTIONS
+LC_ALL=C
+TZ=UTC
+export LC_ALL TZ
+: "${ASAN_OPTIONS:=detect_leaks=1}"
+: "${UBSAN_OPTIONS:=halt_on_error=1:print_stacktrace=1}"
+export ASAN_OPTIONS UBSAN_OPTIONS
+
+test_count=0
+test_failed=0
+test_skipped=0
+
+if ! test -x "$RUNNER"; then
+	echo "Bail out! runner binary not found at $RUNNER (run make first)"
+	exit 1
+fi
+
+rm -rf "$TRASH_DIRECTORY" || exit 1
+mkdir -p "$TRASH_DIRECTORY" || exit 1
+cd "$TRASH_DIRECTORY" || exit 1
+HOME="$TRASH_DIRECTORY"
+export HOME
+SANITIZER_LOG="$TRASH_DIRECTORY/.sanitizer-errors"
+: >"$SANITIZER_LOG"
+
+# runner ARGS...: run the binary under test. Its stderr passes through, but is
+# also checked for sanitizer reports: one of those fails the current test
+# whatever the exit code was.
+runner () {
+	local errfile="$TRASH_DIRECTORY/.stderr.$BASHPID" rc
+	timeout "$RUNNER_TIMEOUT" "$RUNNER" "$@" 2>"$errfile"
+	rc=$?
+	cat "$errfile" >&2
+	if grep -q -e 'Sanitizer' -e 'runtime error:' "$errfile"; then
+		{
+			echo "sanitizer report from: runner $*"
+			cat "$errfile"
+		} >>"$SANITIZER_LOG"
+	fi
+	if test "$rc" = 124; then
+		echo "runner $* timed out after $RUNNER_TIMEOUT s" >>"$SANITIZER_LOG"
+	fi
+	rm -f "$errfile"
+	return "$rc"
+}
+
+# test_set_prereq NAME / test_have_prereq NAME: optional test requirements.
+test_prereqs=" "
+test_set_prereq () {
+	test_prereqs="$test_prereqs$1 "
+}
+test_have_prereq () {
+	case "$test_prereqs" in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+test "$(id -u)" != 0 && test_set_prereq NOT_ROOT
+
+say_lines () {
+	sed -e 's/^/# /'
+}
+
+# test_expect_success [PREREQ] TITLE BODY
+test_expect_success () {
+	local prereq="" title body out rc san_before san_after
+	if test $# = 3; then
+		prereq=$1
+		shift
+	fi
+	if test $# != 2; then
+		echo "Bail out! bug in the test script: test_expect_success needs 2 or 3 arguments"
+		exit 1
+	fi
+	title=$1
+	body=$2
+	test_count=$((test_count + 1))
+	if test -n "$prereq" && ! test_have_prereq "$prereq"; then
+		test_skipped=$((test_skipped + 1))
+		echo "ok $test_count # skip $title (missing $prereq)"
+		return 0
+	fi
+	out="$TRASH_DIRECTORY/.test-output"
+	san_before=$(wc -l <"$SANITIZER_LOG")
+	(
+		cd "$TRASH_DIRECTORY" || exit 1
+		eval "$body"
+	) >"$out" 2>&1 </dev/null
+	rc=$?
+	san_after=$(wc -l <"$SANITIZER_LOG")
+	if test "$rc" = 0 && test "$san_before" = "$san_after"; then
+		echo "ok $test_count - $title"
+		if test -n "$TEST_VERBOSE"; then
+			say_lines <"$out"
+		fi
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $title"
+		if test "$san_before" != "$san_after"; then
+			echo "# sanitizer error or hang:"
+			tail -n +"$((san_before + 1))" "$SANITIZER_LOG" | say_lines
+		fi
+		echo "# body:"
+		printf '%s\n' "$body" | say_lines
+		echo "# output (exit $rc):"
+		say_lines <"$out"
+	fi
+	rm -f "$out"
+	return 0
+}
+
+test_done () {
+	echo "1..$test_count"
+	if test "$test_failed" != 0; then
+		echo "# failed $test_failed of $test_count; scratch directory kept: $TRASH_DIRECTORY"
+		exit 1
+	fi
+	cd "$TEST_DIRECTORY" || exit 1
+	if test -z "$TEST_KEEP"; then
+		rm -rf "$TRASH_DIRECTORY"
+	fi
+	exit 0
+}
+
+# test_expect_code CODE CMD...: CMD must exit with exactly CODE.
+test_expect_code () {
+	local want=$1 rc
+	shift
+	"$@"
+	rc=$?
+	if test "$rc" = "$want"; then
+		return 0
+	fi
+	echo "test_expect_code: '$*' exited $rc, expected $want" >&2
+	return 1
+}
+
+# test_must_fail CMD...: CMD must fail in a controlled way: a non-zero exit
+# below 128, so a crash (signal) or a hang (timeout's 124) does not count.
+test_must_fail () {
+	local rc
+	"$@"
+	rc=$?
+	if test "$rc" = 0; then
+		echo "test_must_fail: '$*' succeeded" >&2
+		return 1
+	elif test "$rc" -ge 128; then
+		echo "test_must_fail: '$*' died of signal $((rc - 128))" >&2
+		return 1
+	elif test "$rc" = 124; then
+		echo "test_must_fail: '$*' timed out" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_cmp EXPECT ACTUAL
+test_cmp () {
+	diff -u "$1" "$2"
+}
+
+# test_grep [!] [GREP-OPTIONS] PATTERN FILE: like grep, but shows FILE when
+# the expectation is not met.
+test_grep () {
+	local negate= last
+	if test "$1" = "!"; then
+		negate=t
+		shift
+	fi
+	last=${!#}
+	if test -n "$negate"; then
+		if ! grep "$@" >/dev/null; then
+			return 0
+		fi
+		echo "test_grep: found unexpected '$*' in $last:" >&2
+	else
+		if grep "$@" >/dev/null; then
+			return 0
+		fi
+		echo "test_grep: did not find '$*' in $last:" >&2
+	fi
+	if test -f "$last"; then
+		sed -e 's/^/| /' "$last" >&2
+	fi
+	return 1
+}
+
+# test_line_count OP N FILE, e.g. test_line_count = 3 out
+test_line_count () {
+	local n
+	n=$(wc -l <"$3")
+	if test "$n" "$1" "$2"; then
+		return 0
+	fi
+	echo "test_line_count: $3 has $n lines, expected $1 $2:" >&2
+	sed -e 's/^/| /' "$3" >&2
+	return 1
+}
+
+test_path_is_missing () {
+	if test -e "$1"; then
+		echo "test_path_is_missing: $1 exists" >&2
+		return 1
+	fi
+}
+
+test_path_is_file () {
+	if ! test -f "$1"; then
+		echo "test_path_is_file: $1 is not a file" >&2
+		return 1
+	fi
+}
+
+# test_equal EXPECTED ACTUAL: compare two strings, showing both on mismatch.
+test_equal () {
+	if test "$1" = "$2"; then
+		return 0
+	fi
+	printf 'test_equal: expected [%s]\n            actual   [%s]\n' "$1" "$2" >&2
+	return 1
+}
+
+# db_sha FILE: a digest of FILE, to prove it did not change.
+db_sha () {
+	sha256sum <"$1" | cut -d' ' -f1
+}
+
+# sql DB QUERY: run QUERY with the sqlite3 command-line shell.
+sql () {
+	sqlite3 -batch "$1" "$2"
+}
+
+# applied DB: the applied versions, one per line, in version order.
+applied () {
+	sqlite3 -batch "${1:-app.db}" \
+		"SELECT version FROM schema_migrations ORDER BY CAST(version AS INTEGER)"
+}
+
+# table_exists DB TABLE
+table_exists () {
+	test "$(sqlite3 -batch "$1" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '$2'")" = 1
+}
+
+# write_migration VERSION NAME UP [DOWN]: write $MIGDIR/VERSION_NAME.sql
+# (MIGDIR defaults to migrations) with a dbmate up and, if given, down section.
+write_migration () {
+	local dir="${MIGDIR:-migrations}"
+	mkdir -p "$dir" &&
+	{
+		echo "-- migration $1: $2"
+		echo
+		echo "-- migrate:up"
+		printf '%s\n' "$3"
+		if test $# -ge 4; then
+			echo
+			echo "-- migrate:down"
+			printf '%s\n' "$4"
+		fi
+	} >"$dir/$1_$2.sql"
+}
+
+# setup_story: the three-migration set from the README's status example
+# (001 initial_schema, 002 analytics_tables, 003 add_comments), in ./migrations.
+setup_story () {
+	write_migration 001 initial_schema \
+"CREATE TABLE users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL
+);
+CREATE TABLE posts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    title TEXT NOT NULL
+);" \
+"DROP TABLE IF EXISTS posts;
+DROP TABLE IF EXISTS users;" &&
+	write_migration 002 analytics_tables \
+"CREATE TABLE page_views (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    post_id INTEGER REFERENCES posts (id),
+    viewed_at TEXT
+);
+CREATE INDEX idx_page_views_post_id ON page_views (post_id);" \
+"DROP INDEX IF EXISTS idx_page_views_post_id;
+DROP TABLE IF EXISTS page_views;" &&
+	write_migration 003 add_comments \
+"CREATE TABLE comments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    post_id INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+    content TEXT NOT NULL
+);
+CREATE INDEX idx_comments_post_id ON comments (post_id);" \
+"DROP INDEX IF EXISTS idx_comments_post_id;
+DROP TABLE IF EXISTS comments;"
+}
+
+# fresh NAME: start an empty directory NAME in the scratch directory and cd
+# into it (inside a test body, so the cd ends with the test).
+fresh () {
+	rm -rf "$TRASH_DIRECTORY/$1" &&
+	mkdir "$TRASH_DIRECTORY/$1" &&
+	cd "$TRASH_DIRECTORY/$1"
+}
+
+# file_checksum FILE: the checksum the README specifies: CRC-32 of FILE after
+# removing a UTF-8 BOM and turning CRLF and CR into LF, as crc32:%08x.
+file_checksum () {
+	python3 -c '
+import sys, zlib
+d = open(sys.argv[1], "rb").read()
+if d.startswith(b"\xef\xbb\xbf"):
+    d = d[3:]
+d = d.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+print("crc32:%08x" % zlib.crc32(d))
+' "$1"
+}
+
+# runner_on_tty ANSWER ARGS...: run the binary under test with a pseudo-terminal
+# as stdin, stdout and stderr, typing ANSWER and a newline; everything it
+# printed goes to stdout, and its exit code is returned.
+runner_on_tty () {
+	local out="$TRASH_DIRECTORY/.tty.$BASHPID" rc
+	python3 - "$@" >"$out" <<-\EOF
+	import os, pty, select, sys
+	answer = sys.argv[1].encode() + b"\n"
+	pid, fd = pty.fork()
+	if pid == 0:
+	    os.execv(os.environ["RUNNER"], ["runner"] + sys.argv[2:])
+	os.write(fd, answer)
+	out = b""
+	while True:
+	    r, _, _ = select.select([fd], [], [], 30)
+	    if not r:
+	        os.kill(pid, 9)
+	        break
+	    try:
+	        data = os.read(fd, 4096)
+	    except OSError:
+	        break
+	    if not data:
+	        break
+	    out += data
+	_, status = os.waitpid(pid, 0)
+	sys.stdout.write(out.decode(errors="replace").replace("\r\n", "\n"))
+	code = os.waitstatus_to_exitcode(status)
+	sys.exit(128 - code if code < 0 else code)
+	EOF
+	rc=$?
+	cat "$out"
+	if grep -q -e 'Sanitizer' -e 'runtime error:' "$out"; then
+		{
+			echo "sanitizer report from: runner $* (on a terminal)"
+			cat "$out"
+		} >>"$SANITIZER_LOG"
+	fi
+	rm -f "$out"
+	return "$rc"
+}
+
+# test_no_crash CMD...: CMD may succeed or fail, but not die of a signal or hang.
+test_no_crash () {
+	local rc
+	"$@"
+	rc=$?
+	if test "$rc" -ge 128 || test "$rc" = 124; then
+		echo "test_no_crash: '$*' exited $rc" >&2
+		return 1
+	fi
+	return 0
+}
