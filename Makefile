@@ -10,7 +10,7 @@ WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARNINGS) -Werror \
 	$(shell $(PKG_CONFIG) --cflags sqlite3 zlib 2>/dev/null) $(CFLAGS)
-LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 zlib 2>/dev/null || echo -lsqlite3 -lz)
+LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 zlib 2>/dev/null || echo -lsqlite3 -lz) -pthread
 
 # SANITIZE=address,undefined builds an instrumented binary in its own folder.
 ifdef SANITIZE

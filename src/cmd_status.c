@@ -169,10 +169,9 @@ cmd_status(struct cli *c, struct args *a)
 	const struct plan *p;
 	int ret, code = EXIT_OK;
 
-	ret = cli_open(c, &r, STORE_NOCREATE, 1, &err);
-	if (ret < 0)
-		return cli_fail(&err, ret);
-	ret = runner_load(&r, &err);
+	ret = runner_open_readonly(&r, c->dir, c->db, c->g->lock_timeout,
+	    &err);
+	cli_warnings(&r.files);
 	if (ret < 0) {
 		code = cli_fail(&err, ret);
 		goto out;

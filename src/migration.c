@@ -32,6 +32,12 @@ text_normalize(const char *data, size_t len, size_t *outlen)
 
 	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;
+	if (memchr(data + i, '\r', len - i) == NULL) {
+		/* The usual case: nothing to convert. */
+		n = len - i;
+		memcpy(out, data + i, n);
+		i = len;
+	}
 	for (; i < len; i++) {
 		if (data[i] == '\r') {
 			out[n++] = '\n';

@@ -11,52 +11,81 @@
 #include "migset.h"
 #include "banned.h"
 
-int
-file_read(const char *path, char **data, size_t *len, struct buf *err)
+/*
+ * Reads fd to the end into b. For a regular file a short read is the end,
+ * which saves the extra read(2) that would return 0: status reads every
+ * migration file, so each system call counts.
+ */
+static int
+read_fd(int fd, const char *path, int regular, size_t hint, struct buf *b,
+    struct buf *err)
 {
-	struct buf b = BUF_INIT;
-	struct stat st;
+	size_t want;
 	ssize_t n;
-	int fd, ret = RUNNER_EFAIL;
 
-	/* O_NONBLOCK: a FIFO named *.sql must not hang us. */
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	buf_reset(b);
+	for (;;) {
+		buf_grow(b, hint > b->len ? hint - b->len + 1 : 8192);
+		want = b->alloc - b->len - 1;
+		n = read(fd, b->buf + b->len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return buf_seterr(err, RUNNER_EFAIL, "cannot read '%s': %s",
+			    path, errno == EISDIR ? "is a directory" :
+			    strerror(errno));
+		b->len += (size_t)n;
+		b->buf[b->len] = '\0';
+		if (n == 0 || (regular && (size_t)n < want))
+			return 0;
+	}
+}
+
+/*
+ * Opens name in dirfd (AT_FDCWD for a plain path) and reads it into b.
+ * d_type is readdir's, or DT_UNKNOWN to ask fstat. O_NONBLOCK: a FIFO
+ * named *.sql must not hang us.
+ */
+static int
+read_file_at(int dirfd, const char *name, const char *path,
+    unsigned char d_type, struct buf *b, struct buf *err)
+{
+	struct stat st;
+	size_t hint = 0;
+	int fd, ret;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return buf_seterr(err, errno == ENOENT ? RUNNER_ENOENT :
 		    RUNNER_EFAIL, "cannot read '%s': %s", path,
 		    strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		buf_seterr(err, RUNNER_EFAIL, "cannot read '%s': %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		buf_seterr(err, RUNNER_EFAIL, "cannot read '%s': %s", path,
-		    S_ISDIR(st.st_mode) ? "is a directory" :
-		    "not a regular file");
-		goto out;
-	}
-	for (;;) {
-		buf_grow(&b, st.st_size > 0 && b.len == 0 ?
-		    (size_t)st.st_size + 1 : 8192);
-		n = read(fd, b.buf + b.len, b.alloc - b.len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			buf_seterr(err, RUNNER_EFAIL, "cannot read '%s': %s",
-			    path, strerror(errno));
-			goto out;
+	if (d_type != DT_REG) {
+		if (fstat(fd, &st) < 0)
+			st.st_mode = 0;
+		if (!S_ISREG(st.st_mode)) {
+			ret = buf_seterr(err, RUNNER_EFAIL, "cannot read '%s': "
+			    "%s", path, S_ISDIR(st.st_mode) ? "is a directory" :
+			    "not a regular file");
+			close(fd);
+			return ret;
 		}
-		if (n == 0)
-			break;
-		b.len += (size_t)n;
-		b.buf[b.len] = '\0';
+		hint = (size_t)st.st_size;
 	}
-	*data = buf_detach(&b, len);
-	ret = 0;
-out:
-	buf_release(&b);
+	ret = read_fd(fd, path, 1, hint, b, err);
 	close(fd);
+	return ret;
+}
+
+int
+file_read(const char *path, char **data, size_t *len, struct buf *err)
+{
+	struct buf b = BUF_INIT;
+	int ret;
+
+	ret = read_file_at(AT_FDCWD, path, path, DT_UNKNOWN, &b, err);
+	if (ret == 0)
+		*data = buf_detach(&b, len);
+	buf_release(&b);
 	return ret;
 }
 
@@ -83,18 +112,17 @@ join_path(const char *dir, const char *name)
 
 /* Parses the file once: a bad file is reported before the database is touched. */
 static int
-migfile_check(struct migfile *f, struct buf *err)
+migfile_check(struct migfile *f, int dirfd, const struct dirent *de,
+    struct buf *scratch, struct buf *err)
 {
 	struct migration m;
-	char *data = NULL;
-	size_t len;
 	int ret;
 
-	ret = file_read(f->path, &data, &len, err);
+	ret = read_file_at(dirfd, de->d_name, f->path, de->d_type, scratch,
+	    err);
 	if (ret < 0)
-		return ret == RUNNER_ENOENT ? RUNNER_EFAIL : ret;
-	ret = migration_parse(f->path, data, len, &m, err);
-	free(data);
+		return RUNNER_EFAIL;
+	ret = migration_parse(f->path, scratch->buf, scratch->len, &m, err);
 	if (ret < 0)
 		return ret;
 	checksum_format(m.crc, f->checksum);
@@ -106,9 +134,10 @@ migfile_check(struct migfile *f, struct buf *err)
 }
 
 static int
-add_entry(struct migset *s, const char *dir, const char *fname,
-    struct buf *err)
+add_entry(struct migset *s, const char *dir, int dirfd,
+    const struct dirent *de, struct buf *scratch, struct buf *err)
 {
+	const char *fname = de->d_name;
 	struct migfile *f;
 	size_t vlen, nlen, n = strlen(fname);
 
@@ -131,7 +160,7 @@ add_entry(struct migset *s, const char *dir, const char *fname,
 	f->name = xstrndup(fname + vlen + 1, nlen);
 	f->path = join_path(dir, fname);
 	s->n++;
-	return migfile_check(f, err);
+	return migfile_check(f, dirfd, de, scratch, err);
 }
 
 static int
@@ -161,6 +190,7 @@ migset_load(struct migset *s, const char *dir, struct buf *err)
 {
 	struct dirent *de;
 	DIR *d;
+	struct buf scratch = BUF_INIT;
 	int ret = 0;
 
 	d = opendir(dir);
@@ -170,12 +200,13 @@ migset_load(struct migset *s, const char *dir, struct buf *err)
 		    dir, strerror(errno));
 	errno = 0;
 	while (ret == 0 && (de = readdir(d)) != NULL)
-		ret = add_entry(s, dir, de->d_name, err);
+		ret = add_entry(s, dir, dirfd(d), de, &scratch, err);
 	if (ret == 0 && errno)
 		ret = buf_seterr(err, RUNNER_EFAIL,
 		    "cannot read migrations directory '%s': %s", dir,
 		    strerror(errno));
 	closedir(d);
+	buf_release(&scratch);
 	if (ret < 0)
 		return ret;
 	if (s->n)

@@ -161,12 +161,8 @@ plan_check_migrate(const struct plan *p, const char *target, int allow_ooo,
 static int
 entry_reversible(const struct plan_entry *e)
 {
-	const char *sql;
-
-	if (e->file)
-		return e->file->reversible;
-	sql = e->row->down_sql;
-	return sql && sql_has_code(sql, strlen(sql));
+	/* Only a reversible migration's down section is ever stored. */
+	return e->file ? e->file->reversible : e->row->has_down;
 }
 
 static int

@@ -3,6 +3,7 @@
  * in one transaction with its tracking row, taken with the write lock and
  * re-checked inside it, so concurrent runners apply it exactly once.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,62 @@ int
 runner_load(struct runner *r, struct buf *err)
 {
 	return reload(r, err);
+}
+
+struct db_job {
+	const char *url;
+	int lock_timeout;
+	struct store *store;
+	struct applied_set rows;
+	struct buf err;
+	int ret;
+};
+
+static void *
+db_job_run(void *arg)
+{
+	struct db_job *j = arg;
+
+	j->ret = store_open(j->url, STORE_NOCREATE, j->lock_timeout,
+	    &j->store, &j->err);
+	if (j->ret == RUNNER_ENOENT) {
+		buf_reset(&j->err);
+		j->ret = 0;
+	} else if (j->ret == 0)
+		j->ret = j->store->ops->load_applied(j->store, &j->rows,
+		    &j->err);
+	return NULL;
+}
+
+int
+runner_open_readonly(struct runner *r, const char *dir, const char *url,
+    int lock_timeout, struct buf *err)
+{
+	struct db_job j;
+	pthread_t t;
+	int ret, threaded;
+
+	memset(&j, 0, sizeof(j));
+	buf_init(&j.err);
+	j.url = url;
+	j.lock_timeout = lock_timeout;
+	/* SQLite parsing the schema and us reading files overlap. */
+	threaded = pthread_create(&t, NULL, db_job_run, &j) == 0;
+	ret = runner_init(r, dir, err);
+	if (ret == RUNNER_ENOENT)
+		ret = RUNNER_EFAIL;
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		db_job_run(&j);
+	r->store = j.store;
+	r->rows = j.rows;
+	if (ret == 0 && j.ret < 0)
+		ret = buf_seterr(err, j.ret, "%s", j.err.buf);
+	if (ret == 0)
+		plan_build(&r->plan, &r->files, &r->rows);
+	buf_release(&j.err);
+	return ret;
 }
 
 /* Runs a section; on failure err gets "where:line: message". */
@@ -573,10 +630,13 @@ runner_migrate(struct runner *r, const struct migrate_opts *o,
 	return migrate_each(r, o, err);
 }
 
-/* The down section to run for an entry: the file's, else the stored one. */
+/*
+ * The down section to run for an entry: the file's, else the one stored
+ * when it was applied (*stored, freed by the caller).
+ */
 static int
 down_of(struct runner *r, const struct plan_entry *e, struct migration *m,
-    struct section_run *s, struct buf *where, struct buf *err)
+    struct section_run *s, char **stored, struct buf *where, struct buf *err)
 {
 	const char *sql;
 
@@ -590,7 +650,10 @@ down_of(struct runner *r, const struct plan_entry *e, struct migration *m,
 			    "down section", 0, 0);
 		return 0;
 	}
-	sql = e->row->down_sql ? e->row->down_sql : "";
+	if (r->store->ops->load_down(r->store, e->row->version, stored,
+	    err) < 0)
+		return RUNNER_EFAIL;
+	sql = *stored ? *stored : "";
 	buf_addf(where, TRACKING_TABLE "(version=%s).down_sql",
 	    e->row->version);
 	memset(s, 0, sizeof(*s));
@@ -677,11 +740,12 @@ undo_one(struct runner *r, const struct plan_entry *e, struct buf *err)
 	struct buf where = BUF_INIT;
 	struct section_run s;
 	struct migration m;
+	char *stored = NULL;
 	double ms;
 	int ret;
 
 	memset(&m, 0, sizeof(m));
-	ret = down_of(r, e, &m, &s, &where, err);
+	ret = down_of(r, e, &m, &s, &stored, &where, err);
 	if (ret == 0 && (s.flags & SECTION_NOTX))
 		ret = undo_notx(r, version, &s, &ms, err);
 	else if (ret == 0)
@@ -692,6 +756,7 @@ undo_one(struct runner *r, const struct plan_entry *e, struct buf *err)
 		    e->file ? e->file->path : NULL, ms);
 	}
 	migration_release(&m);
+	free(stored);
 	buf_release(&where);
 	return ret;
 }

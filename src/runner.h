@@ -64,6 +64,15 @@ void runner_release(struct runner *r);
 /* Reads the applied rows (no lock) and builds r->plan. */
 int runner_load(struct runner *r, struct buf *err);
 
+/*
+ * For read-only commands: runner_init and runner_load in one, reading the
+ * migrations directory while a second thread opens the database (never
+ * creating it; a missing one leaves r->store NULL) and reads its rows.
+ * The caller closes r->store after runner_release.
+ */
+int runner_open_readonly(struct runner *r, const char *dir, const char *url,
+    int lock_timeout, struct buf *err);
+
 int runner_migrate(struct runner *r, const struct migrate_opts *o,
     struct buf *err);
 /* target: NULL for the newest applied migration, "0" for all. */

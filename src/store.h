@@ -18,11 +18,12 @@ struct applied {
 	char *name;
 	char *applied_at;
 	char *checksum;
-	char *down_sql;
+	char *down_sql;		/* written by insert; load_applied leaves it NULL */
 	char *down_options;
 	char *state;		/* "applied", "running" or "failed" */
 	char *error;
 	double duration_ms;	/* < 0 when unknown */
+	int has_down;		/* a down section was stored */
 };
 
 struct applied_set {
@@ -66,8 +67,14 @@ struct store_ops {
 	void (*rollback)(struct store *s, unsigned flags);
 	/* Creates or upgrades the tracking table; inside a transaction. */
 	int (*ensure_table)(struct store *s, struct buf *err);
-	/* All rows; a missing table is an empty set. */
+	/*
+	 * All rows, without their stored down SQL (which status never needs
+	 * and which grows with the history); a missing table is an empty set.
+	 */
 	int (*load_applied)(struct store *s, struct applied_set *out,
+	    struct buf *err);
+	/* The stored down SQL of version into *sql (freed by the caller). */
+	int (*load_down)(struct store *s, const char *version, char **sql,
 	    struct buf *err);
 	/* *found = 1 and the row's state in state (if not NULL) when present. */
 	int (*find)(struct store *s, const char *version, int *found,

@@ -29,7 +29,8 @@ static const struct {
 };
 #define NEXTRA (sizeof(extra_cols) / sizeof(extra_cols[0]))
 
-enum { ST_FIND, ST_INSERT, ST_STATE, ST_CHECKSUM, ST_REMOVE, ST_MAX };
+enum { ST_FIND, ST_INSERT, ST_STATE, ST_CHECKSUM, ST_REMOVE, ST_DOWN,
+	ST_MAX };
 
 static const char *const cached_sql[ST_MAX] = {
 	"SELECT state FROM " TRACKING_TABLE " WHERE version = ?1",
@@ -40,6 +41,7 @@ static const char *const cached_sql[ST_MAX] = {
 	    "error = ?4 WHERE version = ?1",
 	"UPDATE " TRACKING_TABLE " SET checksum = ?2 WHERE version = ?1",
 	"DELETE FROM " TRACKING_TABLE " WHERE version = ?1",
+	"SELECT down_sql FROM " TRACKING_TABLE " WHERE version = ?1",
 };
 
 struct sqlite_store {
@@ -309,7 +311,7 @@ read_row(sqlite3_stmt *st, struct applied *a)
 	a->checksum = col_text(st, 3);
 	a->duration_ms = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
 	    sqlite3_column_double(st, 4);
-	a->down_sql = col_text(st, 5);
+	a->has_down = sqlite3_column_int(st, 5);
 	a->down_options = col_text(st, 6);
 	a->state = col_text(st, 7);
 	a->error = col_text(st, 8);
@@ -333,8 +335,12 @@ select_sql(struct buf *sql, unsigned have)
 
 	buf_adds(sql, "SELECT version, name, applied_at, checksum");
 	for (i = 0; i < NEXTRA; i++)
-		buf_addf(sql, ", %s", (have & (1u << i)) ?
-		    extra_cols[i].name : "NULL");
+		if (!(have & (1u << i)))
+			buf_adds(sql, ", NULL");
+		else if (strcmp(extra_cols[i].name, "down_sql") == 0)
+			buf_adds(sql, ", down_sql IS NOT NULL");
+		else
+			buf_addf(sql, ", %s", extra_cols[i].name);
 	buf_adds(sql, " FROM " TRACKING_TABLE " ORDER BY id");
 }
 
@@ -432,6 +438,28 @@ sqlite_find(struct store *base, const char *version, int *found,
 	if (state)
 		*state = *found ? col_text(st, 0) : NULL;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_error(s, err, "cannot read the tracking table");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : RUNNER_EFAIL;
+}
+
+static int
+sqlite_load_down(struct store *base, const char *version, char **sql,
+    struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	sqlite3_stmt *st = cached(s, ST_DOWN, err);
+	int rc;
+
+	*sql = NULL;
+	if (st == NULL)
+		return RUNNER_EFAIL;
+	bind_text(st, 1, version);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*sql = col_text(st, 0);
+	else if (rc != SQLITE_DONE)
 		db_error(s, err, "cannot read the tracking table");
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
@@ -680,6 +708,7 @@ const struct store_ops store_sqlite_ops = {
 	.rollback = sqlite_rollback,
 	.ensure_table = sqlite_ensure_table,
 	.load_applied = sqlite_load_applied,
+	.load_down = sqlite_load_down,
 	.find = sqlite_find,
 	.insert = sqlite_insert,
 	.set_state = sqlite_set_state,

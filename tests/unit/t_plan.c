@@ -37,7 +37,7 @@ add_row(const char *version, const char *sum, const char *state,
 	a->name = xstrdup("n");
 	a->checksum = sum ? xstrdup(sum) : NULL;
 	a->state = state ? xstrdup(state) : NULL;
-	a->down_sql = down ? xstrdup(down) : NULL;
+	a->has_down = down != NULL;
 }
 
 static void
