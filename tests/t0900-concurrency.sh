@@ -110,6 +110,75 @@ test_expect_success 'kill -9 during migrate never leaves a half-applied migratio
 	done
 '
 
+# consistent DB: each bigN table exists exactly when its applied row does.
+consistent () {
+	test "$(sql app.db "PRAGMA integrity_check")" = ok || {
+		echo "integrity_check failed" >&2
+		return 1
+	}
+	for i in 1 2 3 4
+	do
+		row=$(sql app.db "SELECT count(*) FROM schema_migrations WHERE version = '00$i' AND state = 'applied'" 2>/dev/null)
+		test -n "$row" || row=0
+		tbl=$(sql app.db "SELECT count(*) FROM sqlite_master WHERE name = 'big$i'")
+		test "$row" = "$tbl" || {
+			echo "big$i: table=$tbl row=$row" >&2
+			return 1
+		}
+	done
+}
+
+test_expect_success 'setup slow downs' '
+	fresh killdown &&
+	for i in 1 2 3 4
+	do
+		write_migration "00$i" "big$i" "CREATE TABLE big$i (x);" "CREATE TABLE tmp$i AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 150000) SELECT x, randomblob(50) AS b FROM c;
+CREATE INDEX idx_tmp$i ON tmp$i (b);
+DROP TABLE tmp$i;
+DROP TABLE big$i;" || return 1
+	done
+'
+
+test_expect_success 'kill -9 during rollback never leaves a half-rolled-back migration' '
+	cd killdown &&
+	for iter in 1 2 3 4 5 6
+	do
+		rm -f app.db app.db-journal &&
+		runner -q migrate || return 1
+		"$RUNNER" rollback --yes 0 >out 2>err &
+		pid=$!
+		sleep "0.$(printf %03d $((RANDOM % 900 + 10)))"
+		kill -9 $pid 2>/dev/null
+		wait $pid
+		consistent || { echo "iteration $iter" >&2; return 1; }
+		test "$(sql app.db "SELECT count(*) FROM sqlite_master WHERE name LIKE '"'tmp%'"'")" = 0 || {
+			echo "iteration $iter: a down was left half-done" >&2
+			return 1
+		}
+		runner -q rollback --yes 0 || return 1
+		test_equal "" "$(applied | xargs)" || return 1
+	done
+'
+
+for sig in INT TERM
+do
+	test_expect_success "SIG$sig during migrate rolls the current migration back and names it" '
+		cd kill &&
+		rm -f app.db app.db-journal
+		"$RUNNER" migrate >out 2>err &
+		pid=$!
+		sleep 0.3 &&
+		kill -'$sig' $pid &&
+		code=0 && wait $pid || code=$? &&
+		test "$code" -eq 1 &&
+		test_grep "interrupted" err &&
+		test_grep "big[1-4]\.sql\|migration 00[1-4]" err &&
+		consistent &&
+		runner -q migrate &&
+		runner status --exit-code >/dev/null
+	'
+done
+
 test_expect_success 'setup lock' '
 	fresh lock &&
 	write_migration 001 a "CREATE TABLE a (x);" &&
