@@ -319,36 +319,51 @@ catch_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
-int
-cli_open(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
-    struct buf *err)
+/* Reads the migrations; a bad file is reported before any database is touched. */
+static int
+open_files(struct cli *c, struct runner *r, struct buf *err)
 {
 	int ret;
 
-	/* A bad file is reported before the database is opened, or created. */
 	ret = runner_init(r, c->dir, err);
 	r->emit = on_event;
 	r->arg = c;
 	cli_warnings(&r->files);
-	if (ret == RUNNER_ENOENT)
-		ret = RUNNER_EFAIL;	/* no migrations directory */
-	if (ret == 0) {
-		ret = store_open(c->db, flags, c->g->lock_timeout, &r->store,
-		    err);
-		if (ret == RUNNER_ENOENT && missing_ok) {
-			buf_reset(err);
-			ret = 0;
-		}
+	if (ret < 0) {
+		cli_close(r);
+		return RUNNER_EFAIL;
+	}
+	return 0;
+}
+
+/* Opens the database for r, whose files are read; closes r on failure. */
+static int
+open_db(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
+    struct buf *err)
+{
+	int ret;
+
+	ret = store_open(c->db, flags, c->g->lock_timeout, &r->store, err);
+	if (ret == RUNNER_ENOENT && missing_ok) {
+		buf_reset(err);
+		ret = 0;
 	}
 	if (ret < 0) {
-		if (ret == RUNNER_ENOENT)
-			ret = RUNNER_EFAIL;
 		cli_close(r);
-		return ret;
+		return ret == RUNNER_ENOENT ? RUNNER_EFAIL : ret;
 	}
 	active = r;
 	catch_signals();
 	return 0;
+}
+
+int
+cli_open(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
+    struct buf *err)
+{
+	int ret = open_files(c, r, err);
+
+	return ret < 0 ? ret : open_db(c, r, flags, missing_ok, err);
 }
 
 void
@@ -452,6 +467,9 @@ cmd_migrate(struct cli *c, struct args *a)
 static int
 cmd_migrate_to(struct cli *c, struct args *a)
 {
+	if (!version_valid(a->pos[0]))
+		return usage_error(a->cmd, "'%s' is not a version (digits, "
+		    "such as 003)", a->pos[0]);
 	return do_migrate(c, a, a->pos[0]);
 }
 
@@ -468,7 +486,10 @@ confirm_rollback(struct cli *c, struct args *a, struct runner *r,
 	if (plan_rollback(&r->plan, target, v, &n, err) < 0)
 		code = cli_fail(err, RUNNER_EFAIL);
 	else if (n == 0) {
-		if (!c->g->quiet)
+		if (!c->g->quiet && target)
+			printf("Nothing to roll back: no applied migration is "
+			    "above %s.\n", target);
+		else if (!c->g->quiet)
 			puts("Nothing to roll back: no migration is applied.");
 		code = EXIT_OK;
 	} else {
@@ -564,7 +585,7 @@ cmd_reset(struct cli *c, struct args *a)
 	double t0;
 	int ret, code;
 
-	ret = cli_open(c, &r, 0, 0, &err);
+	ret = open_files(c, &r, &err);
 	if (ret < 0)
 		return cli_fail(&err, ret);
 	buf_addf(&q, "Drop every table, view, index and trigger in '%s' and "
@@ -576,6 +597,9 @@ cmd_reset(struct cli *c, struct args *a)
 		cli_close(&r);
 		return code;
 	}
+	ret = open_db(c, &r, 0, 0, &err);
+	if (ret < 0)
+		return cli_fail(&err, ret);
 	t0 = wall_ms();
 	ret = runner_reset(&r, &err);
 	if (ret == 0)
@@ -699,6 +723,11 @@ cli_run(const struct globals *g, int argc, char **argv)
 		return EXIT_OK;
 	}
 	code = parse_args(cmd, argc, argv, &a);
+	if (code < 0 && ((g->db && !*g->db) || (g->dir && !*g->dir))) {
+		fprintf(stderr, "runner: %s must not be empty\n",
+		    g->db && !*g->db ? "--db" : "--dir");
+		code = EXIT_USAGE;
+	}
 	if (code < 0) {
 		c.g = g;
 		c.db = setting(g->db, "DATABASE_URL", "app.db");

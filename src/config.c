@@ -22,10 +22,13 @@ trim(const char *s, const char *end, const char **out_end)
 static char *
 value_of(const char *v, const char *end)
 {
-	const char *hash;
+	const char *hash, *close;
 
-	if (end - v >= 2 && (*v == '"' || *v == '\'') && end[-1] == *v)
-		return xstrndup(v + 1, (size_t)(end - v - 2));
+	if (end - v >= 2 && (*v == '"' || *v == '\'')) {
+		close = memchr(v + 1, *v, (size_t)(end - v - 1));
+		if (close)
+			return xstrndup(v + 1, (size_t)(close - v - 1));
+	}
 	for (hash = v; hash < end; hash++)
 		if (*hash == '#' && hash > v && (hash[-1] == ' ' ||
 		    hash[-1] == '\t'))

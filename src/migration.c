@@ -168,17 +168,24 @@ classify_goose(const char *p, const char *end)
 static enum marker
 classify(const char *line, const char *end, const char **opts)
 {
-	const char *p;
+	const char *p = skip_blank(line, end);
 	size_t n;
 
-	if (end - line < 2 || line[0] != '-' || line[1] != '-')
+	if (end - p < 2 || p[0] != '-' || p[1] != '-')
 		return MARK_NONE;
-	p = skip_blank(line + 2, end);
-	if (end - p >= 6 && memcmp(p, "+goose", 6) == 0 &&
+	p = skip_blank(p + 2, end);
+	if (end - p >= 6 && strncasecmp(p, "+goose", 6) == 0 &&
 	    (end - p == 6 || p[6] == ' ' || p[6] == '\t'))
-		return classify_goose(p + 6, end);
-	if (end - p < 8 || memcmp(p, "migrate:", 8) != 0)
+		return line[0] == '-' && memcmp(p, "+goose", 6) == 0 ?
+		    classify_goose(p + 6, end) : MARK_BAD;
+	if (end - p < 8 || strncasecmp(p, "migrate:", 8) != 0)
 		return MARK_NONE;
+	/*
+	 * An indented or differently cased marker would silently become a
+	 * comment, and the down SQL part of the up section.
+	 */
+	if (line[0] != '-' || memcmp(p, "migrate:", 8) != 0)
+		return MARK_BAD;
 	p += 8;
 	n = word_len(p, end);
 	*opts = p + n;
@@ -269,8 +276,8 @@ split_sections(const char *path, struct migration *m, size_t *first,
 		if (k == MARK_BAD)
 			return buf_seterr(err, RUNNER_EFAIL,
 			    "%s:%d: unknown marker '%.*s' (expected "
-			    "'-- migrate:up' or '-- migrate:down')",
-			    path, line, (int)(eol - p), p);
+			    "'-- migrate:up' or '-- migrate:down' at the start "
+			    "of a line)", path, line, (int)(eol - p), p);
 		if (k == MARK_NOTX)
 			*notx = 1;
 		if (k != MARK_UP && k != MARK_DOWN)
@@ -394,8 +401,13 @@ version_cmp(const char *a, const char *b)
 	size_t la, lb;
 	int c;
 
-	if (!version_valid(a) || !version_valid(b))
-		return strcmp(a, b);
+	/* Digit versions sort first, other text (adopted tables) after. */
+	if (!version_valid(a) || !version_valid(b)) {
+		if (version_valid(a) != version_valid(b))
+			return version_valid(a) ? -1 : 1;
+		c = strcmp(a, b);
+		return (c > 0) - (c < 0);
+	}
 	while (a[0] == '0' && a[1])
 		a++;
 	while (b[0] == '0' && b[1])

@@ -30,7 +30,7 @@ entry_state(const struct migfile *f, const struct applied *r)
 {
 	if (r == NULL)
 		return ENTRY_PENDING;
-	if (r->state && strcmp(r->state, "applied") != 0)
+	if (r->state && strcmp(r->state, STATE_APPLIED) != 0)
 		return ENTRY_FAILED;
 	if (f == NULL)
 		return ENTRY_MISSING;

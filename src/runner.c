@@ -256,7 +256,7 @@ lock_and_find(struct runner *r, const char *version, unsigned flags,
 	if (ret < 0)
 		return ret;
 	ret = ops->find(r->store, version, found, &state, err);
-	if (ret == 0 && *found && state && strcmp(state, "applied") != 0)
+	if (ret == 0 && *found && state && strcmp(state, STATE_APPLIED) != 0)
 		ret = buf_seterr(err, RUNNER_EFAIL, "migration %s is recorded "
 		    "as %s (interrupted, or running in another process); see "
 		    "'runner status'", version, state);
@@ -291,7 +291,7 @@ apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
 	unsigned fl = store_flags(s->flags);
 	struct applied row;
 	double t0, ms;
-	int found, ret;
+	int found = 0, ret;
 
 	ret = lock_and_find(r, f->version, fl, &found, err);
 	if (ret < 0 || found) {
@@ -303,7 +303,7 @@ apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
 	ret = exec_section(r, s, err);
 	ms = now_ms() - t0;
 	if (ret == 0) {
-		fill_row(&row, f, m, ms, "applied");
+		fill_row(&row, f, m, ms, STATE_APPLIED);
 		ret = ops->insert(r->store, &row, err);
 		free(row.down_sql);
 	}
@@ -319,6 +319,27 @@ apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
 }
 
 /*
+ * After a transaction:false section failed part-way: records state with
+ * the error, and tells the user what to do (or that even that failed).
+ */
+static void
+record_failure(struct runner *r, const char *version, const char *state,
+    struct buf *err, const char *what)
+{
+	struct buf why = BUF_INIT;
+
+	if (r->store->ops->set_state(r->store, version, state, -1, err->buf,
+	    &why) == 0)
+		buf_addf(err, "\n%s and is recorded as %s: check the database, "
+		    "then run 'runner repair'", what, state);
+	else
+		buf_addf(err, "\n%s, and recording it as %s failed too (%s): "
+		    "check the database, then run 'runner repair'", what, state,
+		    why.buf);
+	buf_release(&why);
+}
+
+/*
  * A transaction:false up section: the row is written first as "running",
  * so a failure or a kill part-way leaves a record of it.
  */
@@ -329,9 +350,8 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 	const struct store_ops *ops = r->store->ops;
 	unsigned fl = store_flags(s->flags);
 	struct applied row;
-	struct buf ignore = BUF_INIT;
 	double t0, ms;
-	int found, ret;
+	int found = 0, ret;
 
 	ret = lock_and_find(r, f->version, 0, &found, err);
 	if (ret < 0 || found) {
@@ -339,7 +359,7 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 			ops->rollback(r->store, 0);
 		return ret;
 	}
-	fill_row(&row, f, m, -1, "running");
+	fill_row(&row, f, m, -1, STATE_RUNNING);
 	ret = ops->insert(r->store, &row, err);
 	free(row.down_sql);
 	if (ret == 0)
@@ -357,15 +377,12 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 	ms = now_ms() - t0;
 	if (ret < 0) {
 		ops->rollback(r->store, fl);
-		ops->set_state(r->store, f->version, "failed", ms, err->buf,
-		    &ignore);
-		buf_release(&ignore);
-		buf_adds(err, "\nmigration ran without a transaction and is "
-		    "recorded as failed: check the database, then run "
-		    "'runner repair'");
+		record_failure(r, f->version, STATE_FAILED, err,
+		    "the migration ran without a transaction");
 		return ret;
 	}
-	ret = ops->set_state(r->store, f->version, "applied", ms, NULL, err);
+	ret = ops->set_state(r->store, f->version, STATE_APPLIED, ms, NULL,
+	    err);
 	if (ret == 0) {
 		r->done++;
 		emit(r, EV_APPLIED, f->version, f->name, f->path, ms);
@@ -500,7 +517,7 @@ apply_in_tx(struct runner *r, const struct migfile **v, size_t n,
 		ret = exec_section(r, &s, err);
 		ms[i] = now_ms() - t0;
 		if (ret == 0) {
-			fill_row(&row, v[i], &m, ms[i], "applied");
+			fill_row(&row, v[i], &m, ms[i], STATE_APPLIED);
 			ret = r->store->ops->insert(r->store, &row, err);
 			free(row.down_sql);
 		}
@@ -671,7 +688,7 @@ undo_tx(struct runner *r, const char *version, const struct section_run *s,
 	const struct store_ops *ops = r->store->ops;
 	unsigned fl = store_flags(s->flags);
 	double t0;
-	int found, ret;
+	int found = 0, ret;
 
 	ret = lock_and_find(r, version, fl, &found, err);
 	if (ret < 0 || !found) {
@@ -698,14 +715,13 @@ undo_notx(struct runner *r, const char *version, const struct section_run *s,
 {
 	const struct store_ops *ops = r->store->ops;
 	unsigned fl = store_flags(s->flags);
-	struct buf ignore = BUF_INIT;
 	double t0;
-	int found, ret;
+	int found = 0, ret;
 
 	ret = lock_and_find(r, version, 0, &found, err);
 	if (ret == 0 && found)
-		ret = ops->set_state(r->store, version, "running", -1,
-		    "rollback started", err);
+		ret = ops->set_state(r->store, version, STATE_ROLLING_BACK, -1,
+		    NULL, err);
 	if (ret == 0 && found)
 		ret = ops->commit(r->store, 0, err);
 	if (ret < 0 || !found) {
@@ -722,12 +738,8 @@ undo_notx(struct runner *r, const char *version, const struct section_run *s,
 	*ms = now_ms() - t0;
 	if (ret < 0) {
 		ops->rollback(r->store, fl);
-		ops->set_state(r->store, version, "failed", *ms, err->buf,
-		    &ignore);
-		buf_release(&ignore);
-		buf_adds(err, "\nthe down section ran without a transaction and "
-		    "the migration is recorded as failed: check the database, "
-		    "then run 'runner repair'");
+		record_failure(r, version, STATE_ROLLBACK_FAILED, err,
+		    "the down section ran without a transaction");
 		return ret;
 	}
 	return ops->remove(r->store, version, err);
@@ -798,16 +810,16 @@ runner_rollback(struct runner *r, const char *target, struct buf *err)
 	return ret;
 }
 
-/* Whether every file can run inside one shared transaction. */
-static int
-all_transactional(const struct migset *files)
+/* The options of all up sections together. */
+static unsigned
+all_upflags(const struct migset *files)
 {
+	unsigned flags = 0;
 	size_t i;
 
 	for (i = 0; i < files->n; i++)
-		if (files->v[i].upflags & (SECTION_NOTX | SECTION_FKOFF))
-			return 0;
-	return 1;
+		flags |= files->v[i].upflags;
+	return flags;
 }
 
 static const struct migfile **
@@ -884,9 +896,11 @@ apply_atomic(struct runner *r, int drop, char **seeds, size_t nseeds,
 	const struct store_ops *ops = r->store->ops;
 	const struct migfile **v = all_files(r);
 	double *ms = xcalloc(r->files.n + 1, sizeof(*ms));
+	/* A table rebuild needs foreign keys off: then off for the whole run. */
+	unsigned fl = store_flags(all_upflags(&r->files) & SECTION_FKOFF);
 	int ret;
 
-	ret = ops->begin(r->store, 0, err);
+	ret = ops->begin(r->store, fl, err);
 	if (ret < 0)
 		goto out;
 	ret = drop ? ops->drop_all(r->store, err) : check_empty(r, err);
@@ -897,9 +911,9 @@ apply_atomic(struct runner *r, int drop, char **seeds, size_t nseeds,
 	if (ret == 0)
 		ret = run_seeds(r, seeds, nseeds, err);
 	if (ret == 0)
-		ret = ops->commit(r->store, 0, err);
+		ret = ops->commit(r->store, fl, err);
 	if (ret < 0) {
-		ops->rollback(r->store, 0);
+		ops->rollback(r->store, fl);
 		buf_adds(err, "\nnothing was changed: the whole run was rolled "
 		    "back");
 		goto out;
@@ -919,7 +933,7 @@ runner_reset(struct runner *r, struct buf *err)
 	struct migrate_opts o = { NULL, 0, 0, 0 };
 	int ret;
 
-	if (all_transactional(&r->files))
+	if (!(all_upflags(&r->files) & SECTION_NOTX))
 		return apply_atomic(r, 1, NULL, 0, err);
 	/* Some section needs its own transaction: drop, then migrate. */
 	ret = ops->begin(r->store, 0, err);
@@ -946,7 +960,7 @@ runner_setup(struct runner *r, const char *dir, struct buf *err)
 	ret = seeds_list(dir, &seeds, &nseeds, err);
 	if (ret < 0)
 		return ret;
-	if (all_transactional(&r->files)) {
+	if (!(all_upflags(&r->files) & SECTION_NOTX)) {
 		ret = apply_atomic(r, 0, seeds, nseeds, err);
 		goto out;
 	}
@@ -969,6 +983,13 @@ out:
 }
 
 static int
+down_failed(const struct applied *row)
+{
+	return strcmp(row->state, STATE_ROLLING_BACK) == 0 ||
+	    strcmp(row->state, STATE_ROLLBACK_FAILED) == 0;
+}
+
+static int
 repair_entries(struct runner *r, struct buf *err)
 {
 	const struct store_ops *ops = r->store->ops;
@@ -985,6 +1006,13 @@ repair_entries(struct runner *r, struct buf *err)
 			    e->file->checksum, err);
 			buf_addf(&msg, "%s: checksum %s -> %s", e->row->version,
 			    e->row->checksum, e->file->checksum);
+		} else if (e->state == ENTRY_FAILED && down_failed(e->row)) {
+			/* The down section stopped part-way: still applied. */
+			ret = ops->set_state(r->store, e->row->version,
+			    STATE_APPLIED, -1, NULL, err);
+			buf_addf(&msg, "%s: %s -> applied; 'runner rollback' "
+			    "will run its down section again", e->row->version,
+			    e->row->state);
 		} else if (e->state == ENTRY_FAILED) {
 			ret = ops->remove(r->store, e->row->version, err);
 			buf_addf(&msg, "%s: removed the %s record; 'runner "

@@ -12,6 +12,17 @@
 
 #define TRACKING_TABLE "schema_migrations"
 
+/*
+ * The states of a row. Only transaction:false sections leave anything but
+ * "applied": "running" / "failed" while or after their up section ran,
+ * "rolling_back" / "rollback_failed" for their down section.
+ */
+#define STATE_APPLIED		"applied"
+#define STATE_RUNNING		"running"
+#define STATE_FAILED		"failed"
+#define STATE_ROLLING_BACK	"rolling_back"
+#define STATE_ROLLBACK_FAILED	"rollback_failed"
+
 /* One row of schema_migrations. Strings may be NULL (SQL NULL). */
 struct applied {
 	char *version;
@@ -20,7 +31,7 @@ struct applied {
 	char *checksum;
 	char *down_sql;		/* written by insert; load_applied leaves it NULL */
 	char *down_options;
-	char *state;		/* "applied", "running" or "failed" */
+	char *state;		/* see STATE_* */
 	char *error;
 	double duration_ms;	/* < 0 when unknown */
 	int has_down;		/* a down section was stored */
@@ -81,6 +92,7 @@ struct store_ops {
 	    char **state, struct buf *err);
 	int (*insert)(struct store *s, const struct applied *row,
 	    struct buf *err);
+	/* duration_ms < 0 keeps the recorded duration. */
 	int (*set_state)(struct store *s, const char *version,
 	    const char *state, double duration_ms, const char *error,
 	    struct buf *err);

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,8 +39,9 @@ static const char *const cached_sql[ST_MAX] = {
 	"INSERT INTO " TRACKING_TABLE " (version, name, checksum, "
 	    "duration_ms, down_sql, down_options, state, error) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	"UPDATE " TRACKING_TABLE " SET state = ?2, duration_ms = ?3, "
-	    "error = ?4 WHERE version = ?1",
+	"UPDATE " TRACKING_TABLE " SET state = ?2, "
+	    "duration_ms = coalesce(?3, duration_ms), error = ?4 "
+	    "WHERE version = ?1",
 	"UPDATE " TRACKING_TABLE " SET checksum = ?2 WHERE version = ?1",
 	"DELETE FROM " TRACKING_TABLE " WHERE version = ?1",
 	"SELECT down_sql FROM " TRACKING_TABLE " WHERE version = ?1",
@@ -49,6 +52,11 @@ struct sqlite_store {
 	sqlite3 *db;
 	int lock_timeout;
 	sqlite3_stmt *st[ST_MAX];
+	volatile sig_atomic_t stop;	/* interrupt() was called */
+	volatile sig_atomic_t in_exec;	/* running a section's SQL */
+	int in_tx;		/* inside a transaction begin() opened */
+	int ended_tx;		/* the authorizer refused COMMIT/END/ROLLBACK */
+	struct timespec busy_since;
 };
 
 static struct sqlite_store *
@@ -65,6 +73,8 @@ db_error(struct sqlite_store *s, struct buf *err, const char *what)
 	int code = sqlite3_errcode(s->db) == SQLITE_BUSY ? RUNNER_EBUSY :
 	    RUNNER_EFAIL;
 
+	if (s->stop)
+		return buf_seterr(err, RUNNER_EINTR, "%s: interrupted", what);
 	if (code == RUNNER_EBUSY)
 		return buf_seterr(err, code, "%s: database '%s' is locked by "
 		    "another process (waited %d s; see --lock-timeout)", what,
@@ -106,6 +116,58 @@ open_db(const char *path, unsigned flags, sqlite3 **db, struct buf *err)
 	return 0;
 }
 
+static double
+elapsed_s(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - since->tv_sec) +
+	    (double)(now.tv_nsec - since->tv_nsec) / 1e9;
+}
+
+/* Waits for the lock up to the timeout, but gives up at once when stopped. */
+static int
+on_busy(void *arg, int count)
+{
+	struct sqlite_store *s = arg;
+	struct timespec ts = { 0, 0 };
+
+	if (count == 0)
+		clock_gettime(CLOCK_MONOTONIC, &s->busy_since);
+	if (s->stop || elapsed_s(&s->busy_since) >= s->lock_timeout)
+		return 0;
+	ts.tv_nsec = (count < 10 ? 1 : count < 40 ? 5 : 20) * 1000000L;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+/* Lets a long statement notice a stop requested between statements. */
+static int
+on_progress(void *arg)
+{
+	return ((struct sqlite_store *)arg)->stop;
+}
+
+/*
+ * Inside the runner's transaction a section must not end it: the rest of
+ * the section and the tracking row would be committed apart.
+ */
+static int
+on_authorize(void *arg, int action, const char *a1, const char *a2,
+    const char *a3, const char *a4)
+{
+	struct sqlite_store *s = arg;
+
+	(void)a2, (void)a3, (void)a4;
+	if (action == SQLITE_TRANSACTION && a1 && s->in_tx &&
+	    (strcmp(a1, "COMMIT") == 0 || strcmp(a1, "ROLLBACK") == 0)) {
+		s->ended_tx = 1;
+		return SQLITE_DENY;
+	}
+	return SQLITE_OK;
+}
+
 static void
 sqlite_close(struct store *base)
 {
@@ -136,8 +198,7 @@ sqlite_open(const char *path, unsigned flags, int lock_timeout,
 	s->db = db;
 	s->lock_timeout = lock_timeout;
 	sqlite3_extended_result_codes(db, 0);
-	sqlite3_busy_timeout(db, lock_timeout > INT_MAX / 1000 ? INT_MAX :
-	    lock_timeout * 1000);
+	sqlite3_busy_handler(db, on_busy, s);
 	/* Migrations meet the constraints the application will. */
 	if (run(s, "PRAGMA foreign_keys = ON", err) < 0) {
 		sqlite_close(&s->base);
@@ -167,6 +228,7 @@ sqlite_begin(struct store *base, unsigned flags, struct buf *err)
 		return sqlite3_errcode(s->db) == SQLITE_BUSY ? RUNNER_EBUSY :
 		    RUNNER_EFAIL;
 	}
+	s->in_tx = 1;
 	return 0;
 }
 
@@ -205,10 +267,14 @@ sqlite_commit(struct store *base, unsigned flags, struct buf *err)
 {
 	struct sqlite_store *s = downcast(base);
 
+	if (s->stop && !(flags & STORE_NOTX))
+		return buf_seterr(err, RUNNER_EINTR, "interrupted");
 	if ((flags & STORE_FKOFF) && fk_check(s, err) < 0)
 		return RUNNER_EFAIL;
 	if (!(flags & STORE_NOTX) && run(s, "COMMIT", err) < 0)
 		return RUNNER_EFAIL;
+	if (!(flags & STORE_NOTX))
+		s->in_tx = 0;
 	if ((flags & STORE_FKOFF) &&
 	    run(s, "PRAGMA foreign_keys = ON", err) < 0)
 		return RUNNER_EFAIL;
@@ -222,6 +288,7 @@ sqlite_rollback(struct store *base, unsigned flags)
 
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
 	if (flags & STORE_FKOFF)
 		sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL,
 		    NULL);
@@ -481,7 +548,7 @@ sqlite_insert(struct store *base, const struct applied *a, struct buf *err)
 		sqlite3_bind_double(st, 4, a->duration_ms);
 	bind_text(st, 5, a->down_sql);
 	bind_text(st, 6, a->down_options);
-	bind_text(st, 7, a->state ? a->state : "applied");
+	bind_text(st, 7, a->state ? a->state : STATE_APPLIED);
 	bind_text(st, 8, a->error);
 	return step_done(s, st, err);
 }
@@ -541,31 +608,49 @@ step_all(sqlite3_stmt *st)
 }
 
 static int
-sqlite_exec(struct store *base, const char *sql, size_t len, size_t *errpos,
+exec_error(struct sqlite_store *s, size_t off, size_t *errpos,
     struct buf *err)
 {
-	struct sqlite_store *s = downcast(base);
+	int rc = sqlite3_errcode(s->db);
+
+	*errpos = off;
+	if (s->stop)
+		return buf_seterr(err, RUNNER_EINTR, "interrupted");
+	if (s->ended_tx)
+		return buf_seterr(err, RUNNER_EFAIL, "a section must not end "
+		    "the transaction runner wraps it in (COMMIT, END or "
+		    "ROLLBACK); say transaction:false after the marker to "
+		    "manage transactions yourself");
+	buf_seterr(err, 0, "%s", sqlite3_errmsg(s->db));
+	return rc == SQLITE_BUSY ? RUNNER_EBUSY : RUNNER_EFAIL;
+}
+
+/*
+ * sql must be NUL-terminated at len: with a byte count that ends on the
+ * NUL, prepare reads in place; otherwise it copies the rest of the text on
+ * every statement, which is quadratic in the section's length.
+ */
+static int
+run_statements(struct sqlite_store *s, const char *sql, size_t len,
+    size_t *errpos, struct buf *err)
+{
 	sqlite3_stmt *st;
 	const char *tail;
 	size_t off = 0;
-	int rc;
+	int rc, ret;
 
-	*errpos = 0;
-	if (len > INT_MAX)
-		return buf_seterr(err, RUNNER_EFAIL, "section too large");
 	while (off < len) {
 		st = NULL;
-		rc = sqlite3_prepare_v2(s->db, sql + off, (int)(len - off), &st,
-		    &tail);
+		if (s->stop)
+			return exec_error(s, off, errpos, err);
+		rc = sqlite3_prepare_v2(s->db, sql + off, (int)(len - off + 1),
+		    &st, &tail);
 		if (rc == SQLITE_OK && st)
 			rc = step_all(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
 		if (rc != SQLITE_OK) {
-			*errpos = off;
-			rc = sqlite3_errcode(s->db);
-			buf_seterr(err, 0, "%s", sqlite3_errmsg(s->db));
+			ret = exec_error(s, off, errpos, err);
 			sqlite3_finalize(st);
-			return rc == SQLITE_BUSY ? RUNNER_EBUSY :
-			    rc == SQLITE_INTERRUPT ? RUNNER_EINTR : RUNNER_EFAIL;
+			return ret;
 		}
 		sqlite3_finalize(st);
 		if (tail == NULL || tail <= sql + off)
@@ -573,6 +658,30 @@ sqlite_exec(struct store *base, const char *sql, size_t len, size_t *errpos,
 		off = (size_t)(tail - sql);
 	}
 	return 0;
+}
+
+static int
+sqlite_exec(struct store *base, const char *sql, size_t len, size_t *errpos,
+    struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	char *copy;
+	int ret;
+
+	*errpos = 0;
+	if (len >= INT_MAX)
+		return buf_seterr(err, RUNNER_EFAIL, "section too large");
+	copy = xstrndup(sql, len);
+	s->ended_tx = 0;
+	s->in_exec = 1;
+	sqlite3_progress_handler(s->db, 1000, on_progress, s);
+	sqlite3_set_authorizer(s->db, on_authorize, s);
+	ret = run_statements(s, copy, len, errpos, err);
+	sqlite3_set_authorizer(s->db, NULL, NULL);
+	sqlite3_progress_handler(s->db, 0, NULL, NULL);
+	s->in_exec = 0;
+	free(copy);
+	return ret;
 }
 
 /* Collects "type\tname" of every user object, in drop order. */
@@ -696,7 +805,12 @@ sqlite_schema(struct store *base, struct buf *out, struct buf *err)
 static void
 sqlite_interrupt(struct store *base)
 {
-	sqlite3_interrupt(((struct sqlite_store *)base)->db);
+	struct sqlite_store *s = (struct sqlite_store *)base;
+
+	s->stop = 1;
+	/* Only the user's SQL: the tracking writes that follow must finish. */
+	if (s->in_exec)
+		sqlite3_interrupt(s->db);
 }
 
 const struct store_ops store_sqlite_ops = {

@@ -413,7 +413,8 @@ test_expect_success 'migrate-to a VERSION without a file fails and changes nothi
 	before=$(db_sha app.db) &&
 	test_expect_code 1 runner migrate-to 999 >out 2>err &&
 	test_grep "999" err &&
-	test_expect_code 1 runner migrate-to abc >out 2>err &&
+	test_expect_code 2 runner migrate-to abc >out 2>err &&
+	test_grep "usage: runner migrate-to" err &&
 	test_equal "$before" "$(db_sha app.db)" &&
 	test_equal "001 002" "$(applied | xargs)"
 '

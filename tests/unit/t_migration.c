@@ -107,7 +107,8 @@ test_goose(void)
 	migration_release(&m);
 	expect_error("-- +goose Up\nSELECT 1;\n-- +goose ENVSUB ON\n",
 	    "f.sql:3: unknown marker '-- +goose ENVSUB ON' (expected "
-	    "'-- migrate:up' or '-- migrate:down')", "unknown goose annotation");
+	    "'-- migrate:up' or '-- migrate:down' at the start of a line)",
+	    "unknown goose annotation");
 }
 
 static void
@@ -129,7 +130,16 @@ test_errors(void)
 	    "two up markers");
 	expect_error("-- migrate:up\nSELECT 1;\n-- migrate:dwon\nSELECT 2;\n",
 	    "f.sql:3: unknown marker '-- migrate:dwon' (expected "
-	    "'-- migrate:up' or '-- migrate:down')", "misspelt marker");
+	    "'-- migrate:up' or '-- migrate:down' at the start of a line)",
+	    "misspelt marker");
+	expect_error("-- migrate:up\nCREATE TABLE u(a);\n  -- migrate:down\n"
+	    "DROP TABLE u;\n", "f.sql:3: unknown marker '  -- migrate:down' "
+	    "(expected '-- migrate:up' or '-- migrate:down' at the start of a "
+	    "line)", "an indented marker is an error, not a comment");
+	expect_error("-- migrate:up\nCREATE TABLE u(a);\n-- Migrate:Down\n"
+	    "DROP TABLE u;\n", "f.sql:3: unknown marker '-- Migrate:Down' "
+	    "(expected '-- migrate:up' or '-- migrate:down' at the start of a "
+	    "line)", "a differently cased marker is an error");
 	buf_reset(&err);
 	ok(migration_parse("f.sql", "-- migrate:up\nSELECT 1;\n\0x", 26, &m,
 	    &err) == RUNNER_EFAIL, "NUL byte fails");

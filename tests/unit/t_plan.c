@@ -141,6 +141,7 @@ test_rollback(void)
 static void
 test_dotenv(void)
 {
+	const char *quoted = "DATABASE_URL=\"app2.db\"  # local\n";
 	const char *env = "# comment\nexport DATABASE_URL = \"sqlite:a b.db\"\n"
 	    "MIGRATIONS_DIR=db/migrations # where they live\n"
 	    "OTHER=1\nMIGRATIONS_DIRX=no\n";
@@ -151,6 +152,9 @@ test_dotenv(void)
 	free(v);
 	v = dotenv_parse(env, strlen(env), "MIGRATIONS_DIR");
 	is_str(v, "db/migrations", "inline comment stripped");
+	free(v);
+	v = dotenv_parse(quoted, strlen(quoted), "DATABASE_URL");
+	is_str(v, "app2.db", "quoted value followed by a comment");
 	free(v);
 	v = dotenv_parse(env, strlen(env), "NOPE");
 	ok(v == NULL, "absent key");
