@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -276,9 +275,10 @@ on_event(void *arg, const struct runner_event *ev)
 		puts(")");
 		break;
 	case EV_DRYRUN:
-		printf("-- %s%s%s\n", ev->path, ev->flags ? " " : "",
-		    ev->flags & SECTION_NOTX ? "(transaction:false)" :
-		    ev->flags ? "(foreign_keys:off)" : "");
+		printf("-- %s", ev->path);
+		if (section_options_text(ev->flags))
+			printf(" (%s)", section_options_text(ev->flags));
+		putchar('\n');
 		print_sql(ev->text, ev->len);
 		putchar('\n');
 		break;
@@ -423,22 +423,13 @@ summary(const struct cli *c, size_t n, const char *verb, double ms)
 	puts(".");
 }
 
-static double
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static int
 do_migrate(struct cli *c, struct args *a, const char *target)
 {
 	struct migrate_opts o = { target, 0, 0, 0 };
 	struct buf err = BUF_INIT;
 	struct runner r;
-	double t0 = wall_ms();
+	double t0 = clock_ms();
 	int ret;
 
 	o.dry_run = arg_flag(a, "--dry-run", NULL);
@@ -454,7 +445,7 @@ do_migrate(struct cli *c, struct args *a, const char *target)
 	else if (ret == 0 && r.done == 0 && !c->g->quiet)
 		puts("Database is up to date: nothing to migrate.");
 	else if (ret == 0)
-		summary(c, r.done, "applied", wall_ms() - t0);
+		summary(c, r.done, "applied", clock_ms() - t0);
 	return finish(&r, &err, ret);
 }
 
@@ -530,12 +521,12 @@ cmd_rollback(struct cli *c, struct args *a)
 		buf_release(&err);
 		return code;
 	}
-	t0 = wall_ms();
+	t0 = clock_ms();
 	ret = runner_rollback(&r, target, &err);
 	if (ret == 0 && r.done == 0 && !c->g->quiet)
 		puts("Nothing to roll back.");
 	else if (ret == 0)
-		summary(c, r.done, "rolled back", wall_ms() - t0);
+		summary(c, r.done, "rolled back", clock_ms() - t0);
 	return finish(&r, &err, ret);
 }
 
@@ -564,7 +555,7 @@ cmd_init(struct cli *c, struct args *a)
 {
 	struct buf err = BUF_INIT;
 	struct runner r;
-	double t0 = wall_ms();
+	double t0 = clock_ms();
 	int ret;
 
 	(void)a;
@@ -573,7 +564,7 @@ cmd_init(struct cli *c, struct args *a)
 		return cli_fail(&err, ret);
 	ret = runner_setup(&r, c->dir, &err);
 	if (ret == 0)
-		summary(c, r.done, "applied", wall_ms() - t0);
+		summary(c, r.done, "applied", clock_ms() - t0);
 	return finish(&r, &err, ret);
 }
 
@@ -600,10 +591,10 @@ cmd_reset(struct cli *c, struct args *a)
 	ret = open_db(c, &r, 0, 0, &err);
 	if (ret < 0)
 		return cli_fail(&err, ret);
-	t0 = wall_ms();
+	t0 = clock_ms();
 	ret = runner_reset(&r, &err);
 	if (ret == 0)
-		summary(c, r.done, "applied", wall_ms() - t0);
+		summary(c, r.done, "applied", clock_ms() - t0);
 	return finish(&r, &err, ret);
 }
 

@@ -196,28 +196,62 @@ classify(const char *line, const char *end, const char **opts)
 	return MARK_BAD;
 }
 
+static const struct {
+	const char *text;
+	unsigned set, clear;
+} known_options[] = {
+	{ "transaction:false", SECTION_NOTX, 0 },
+	{ "transaction:true", 0, SECTION_NOTX },
+	{ "foreign_keys:off", SECTION_FKOFF, 0 },
+	{ "foreign_keys:on", 0, SECTION_FKOFF },
+};
+
 static int
 parse_option(const char *w, size_t n, unsigned *flags)
 {
-	static const struct {
-		const char *text;
-		unsigned set, clear;
-	} known[] = {
-		{ "transaction:false", SECTION_NOTX, 0 },
-		{ "transaction:true", 0, SECTION_NOTX },
-		{ "foreign_keys:off", SECTION_FKOFF, 0 },
-		{ "foreign_keys:on", 0, SECTION_FKOFF },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		if (strlen(known[i].text) == n &&
-		    memcmp(known[i].text, w, n) == 0) {
-			*flags = (*flags | known[i].set) & ~known[i].clear;
+	for (i = 0; i < sizeof(known_options) / sizeof(known_options[0]); i++) {
+		if (strlen(known_options[i].text) == n &&
+		    memcmp(known_options[i].text, w, n) == 0) {
+			*flags = (*flags | known_options[i].set) &
+			    ~known_options[i].clear;
 			return 0;
 		}
 	}
 	return -1;
+}
+
+const char *
+section_options_text(unsigned flags)
+{
+	switch (flags & (SECTION_NOTX | SECTION_FKOFF)) {
+	case SECTION_NOTX:
+		return "transaction:false";
+	case SECTION_FKOFF:
+		return "foreign_keys:off";
+	case SECTION_NOTX | SECTION_FKOFF:
+		return "transaction:false foreign_keys:off";
+	}
+	return NULL;
+}
+
+unsigned
+section_options_parse(const char *text)
+{
+	const char *end;
+	unsigned flags = 0;
+	size_t n;
+
+	if (text == NULL)
+		return 0;
+	end = text + strlen(text);
+	for (text = skip_blank(text, end); text < end;
+	    text = skip_blank(text + n, end)) {
+		n = word_len(text, end);
+		parse_option(text, n, &flags);
+	}
+	return flags;
 }
 
 static int

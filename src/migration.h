@@ -40,6 +40,14 @@ int migration_parse(const char *path, const char *data, size_t len,
     struct migration *m, struct buf *err);
 void migration_release(struct migration *m);
 
+/*
+ * A section's options as written after its marker ("transaction:false
+ * foreign_keys:off"), or NULL when it has none; and back. The text form
+ * is what the tracking table stores for a down section.
+ */
+const char *section_options_text(unsigned flags);
+unsigned section_options_parse(const char *text);
+
 /* Whether the migration has a down section with SQL in it. */
 int migration_reversible(const struct migration *m);
 

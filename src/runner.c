@@ -42,8 +42,8 @@ check_stop(const char *version, struct buf *err)
 	    "%s started", version);
 }
 
-static double
-now_ms(void)
+double
+clock_ms(void)
 {
 	struct timespec ts;
 
@@ -56,32 +56,6 @@ store_flags(unsigned section_flags)
 {
 	return ((section_flags & SECTION_NOTX) ? STORE_NOTX : 0) |
 	    ((section_flags & SECTION_FKOFF) ? STORE_FKOFF : 0);
-}
-
-static const char *
-options_text(unsigned flags)
-{
-	switch (flags & (SECTION_NOTX | SECTION_FKOFF)) {
-	case SECTION_NOTX:
-		return "transaction:false";
-	case SECTION_FKOFF:
-		return "foreign_keys:off";
-	case SECTION_NOTX | SECTION_FKOFF:
-		return "transaction:false foreign_keys:off";
-	}
-	return NULL;
-}
-
-static unsigned
-options_flags(const char *text)
-{
-	unsigned flags = 0;
-
-	if (text && strstr(text, "transaction:false"))
-		flags |= SECTION_NOTX;
-	if (text && strstr(text, "foreign_keys:off"))
-		flags |= SECTION_FKOFF;
-	return flags;
 }
 
 static void
@@ -278,7 +252,7 @@ fill_row(struct applied *row, const struct migfile *f,
 	row->state = (char *)state;
 	if (migration_reversible(m)) {
 		row->down_sql = xstrndup(m->text + m->down.off, m->down.len);
-		row->down_options = (char *)options_text(m->down.flags);
+		row->down_options = (char *)section_options_text(m->down.flags);
 	}
 }
 
@@ -299,9 +273,9 @@ apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
 			ops->rollback(r->store, fl);
 		return ret;
 	}
-	t0 = now_ms();
+	t0 = clock_ms();
 	ret = exec_section(r, s, err);
-	ms = now_ms() - t0;
+	ms = clock_ms() - t0;
 	if (ret == 0) {
 		fill_row(&row, f, m, ms, STATE_APPLIED);
 		ret = ops->insert(r->store, &row, err);
@@ -368,13 +342,13 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 		ops->rollback(r->store, 0);
 		return ret;
 	}
-	t0 = now_ms();
+	t0 = clock_ms();
 	ret = ops->begin(r->store, fl, err);
 	if (ret == 0)
 		ret = exec_section(r, s, err);
 	if (ret == 0)
 		ret = commit_section(r, s, fl, err);
-	ms = now_ms() - t0;
+	ms = clock_ms() - t0;
 	if (ret < 0) {
 		ops->rollback(r->store, fl);
 		record_failure(r, f->version, STATE_FAILED, err,
@@ -492,7 +466,7 @@ check_one_tx(const struct migfile **v, size_t n, const char *what,
 			return buf_seterr(err, RUNNER_EFAIL, "%s is refused: "
 			    "'%s' says %s, which cannot run inside a shared "
 			    "transaction", what, v[i]->path,
-			    options_text(v[i]->upflags));
+			    section_options_text(v[i]->upflags));
 	return 0;
 }
 
@@ -513,9 +487,9 @@ apply_in_tx(struct runner *r, const struct migfile **v, size_t n,
 		if (ret < 0)
 			break;
 		section_of(&s, &m, &m.up, v[i]->path);
-		t0 = now_ms();
+		t0 = clock_ms();
 		ret = exec_section(r, &s, err);
-		ms[i] = now_ms() - t0;
+		ms[i] = clock_ms() - t0;
 		if (ret == 0) {
 			fill_row(&row, v[i], &m, ms[i], STATE_APPLIED);
 			ret = r->store->ops->insert(r->store, &row, err);
@@ -676,7 +650,7 @@ down_of(struct runner *r, const struct plan_entry *e, struct migration *m,
 	memset(s, 0, sizeof(*s));
 	s->text = sql;
 	s->tlen = s->len = strlen(sql);
-	s->flags = options_flags(e->row->down_options);
+	s->flags = section_options_parse(e->row->down_options);
 	s->where = where->buf;
 	return 0;
 }
@@ -697,9 +671,9 @@ undo_tx(struct runner *r, const char *version, const struct section_run *s,
 		*ms = -1;	/* rolled back by another runner */
 		return ret;
 	}
-	t0 = now_ms();
+	t0 = clock_ms();
 	ret = exec_section(r, s, err);
-	*ms = now_ms() - t0;
+	*ms = clock_ms() - t0;
 	if (ret == 0)
 		ret = ops->remove(r->store, version, err);
 	if (ret == 0)
@@ -729,13 +703,13 @@ undo_notx(struct runner *r, const char *version, const struct section_run *s,
 		*ms = -1;
 		return ret;
 	}
-	t0 = now_ms();
+	t0 = clock_ms();
 	ret = ops->begin(r->store, fl, err);
 	if (ret == 0)
 		ret = exec_section(r, s, err);
 	if (ret == 0)
 		ret = commit_section(r, s, fl, err);
-	*ms = now_ms() - t0;
+	*ms = clock_ms() - t0;
 	if (ret < 0) {
 		ops->rollback(r->store, fl);
 		record_failure(r, version, STATE_ROLLBACK_FAILED, err,

@@ -47,6 +47,9 @@ struct migrate_opts {
 	int allow_ooo;
 };
 
+/* Milliseconds on the monotonic clock, for timing operations. */
+double clock_ms(void);
+
 /*
  * Asks the running operation to stop: the statement running now fails, its
  * transaction rolls back, and no further migration starts. Safe to call

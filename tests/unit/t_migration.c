@@ -81,6 +81,12 @@ test_options(void)
 	is_int(m.down.flags, SECTION_NOTX | SECTION_FKOFF, "down: both");
 	migration_release(&m);
 
+	is_str(section_options_text(SECTION_NOTX | SECTION_FKOFF),
+	    "transaction:false foreign_keys:off", "options as text");
+	ok(section_options_text(0) == NULL, "no options: NULL");
+	is_int(section_options_parse("transaction:false  foreign_keys:off"),
+	    SECTION_NOTX | SECTION_FKOFF, "stored options parse back");
+	is_int(section_options_parse(NULL), 0, "NULL stored options");
 	expect_error("-- migrate:up transaction:maybe\nSELECT 1;\n",
 	    "f.sql:1: unknown option 'transaction:maybe' (known: "
 	    "transaction:false, foreign_keys:off)", "bad option value");
