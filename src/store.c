@@ -67,13 +67,13 @@ sqlite_target(const char *url)
 	return p;
 }
 
-int
-store_open(const char *url, unsigned flags, int lock_timeout,
-    struct store **out, struct buf *err)
+/* The driver for url and its target, or a negative code with err set. */
+static int
+find_driver(const char *url, const struct store_ops **ops,
+    const char **target, struct buf *err)
 {
-	const char *target, *colon;
+	const char *colon;
 
-	*out = NULL;
 	if (has_prefix(url, "postgres://") || has_prefix(url, "postgresql://"))
 		return buf_seterr(err, RUNNER_EFAIL, "this build has no "
 		    "PostgreSQL support (postgres:// database URLs need "
@@ -83,11 +83,45 @@ store_open(const char *url, unsigned flags, int lock_timeout,
 		return buf_seterr(err, RUNNER_EUSAGE, "unsupported database "
 		    "URL scheme '%.*s' (use a path, sqlite:PATH or "
 		    "sqlite:///ABS/PATH)", (int)(colon - url), url);
-	target = sqlite_target(url);
-	if (*target == '\0')
+	*target = sqlite_target(url);
+	if (**target == '\0')
 		return buf_seterr(err, RUNNER_EUSAGE, "empty database path in "
 		    "'%s'", url);
-	return store_sqlite_ops.open(target, flags, lock_timeout, out, err);
+	*ops = &store_sqlite_ops;
+	return 0;
+}
+
+int
+store_open(const char *url, unsigned flags, int lock_timeout,
+    struct store **out, struct buf *err)
+{
+	const struct store_ops *ops;
+	const char *target;
+	int ret;
+
+	*out = NULL;
+	ret = find_driver(url, &ops, &target, err);
+	if (ret < 0)
+		return ret;
+	return ops->open(target, flags, lock_timeout, out, err);
+}
+
+int
+store_open_scratch(const char *url, int lock_timeout, struct store **out,
+    struct buf *err)
+{
+	const struct store_ops *ops;
+	const char *target;
+	int ret;
+
+	*out = NULL;
+	ret = find_driver(url, &ops, &target, err);
+	if (ret < 0)
+		return ret;
+	if (!ops->open_scratch)
+		return buf_seterr(err, RUNNER_EFAIL, "the %s driver has no "
+		    "scratch databases", ops->name);
+	return ops->open_scratch(target, lock_timeout, out, err);
 }
 
 void

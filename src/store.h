@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "schema.h"
 
 #define TRACKING_TABLE "schema_migrations"
 
@@ -109,6 +110,20 @@ struct store_ops {
 	int (*drop_all)(struct store *s, struct buf *err);
 	/* The schema as SQL, in a stable order. */
 	int (*schema)(struct store *s, struct buf *out, struct buf *err);
+	/*
+	 * The schema by meaning (schema.h), sorted, without the tracking
+	 * table: equal for two databases whose objects mean the same.
+	 * NULL when the driver cannot describe its schema yet.
+	 */
+	int (*describe)(struct store *s, struct schema *out, struct buf *err);
+	/*
+	 * Opens a new, empty database of the same kind as target's, for
+	 * verify; closing it removes it. target itself is never changed (a
+	 * server driver only connects to it to create the scratch one).
+	 * NULL when the driver has none.
+	 */
+	int (*open_scratch)(const char *target, int lock_timeout,
+	    struct store **out, struct buf *err);
 	/* Makes the running statement fail soon; safe in a signal handler. */
 	void (*interrupt)(struct store *s);
 };
@@ -120,6 +135,9 @@ struct store_ops {
 int store_open(const char *url, unsigned flags, int lock_timeout,
     struct store **out, struct buf *err);
 void store_close(struct store *s);
+/* A scratch database of the kind url names: see open_scratch above. */
+int store_open_scratch(const char *url, int lock_timeout, struct store **out,
+    struct buf *err);
 
 extern const struct store_ops store_sqlite_ops;
 

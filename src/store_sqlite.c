@@ -208,6 +208,15 @@ sqlite_open(const char *path, unsigned flags, int lock_timeout,
 	return 0;
 }
 
+/* An in-memory database: it disappears when closed. */
+static int
+sqlite_open_scratch(const char *target, int lock_timeout, struct store **out,
+    struct buf *err)
+{
+	(void)target;
+	return sqlite_open(":memory:", 0, lock_timeout, out, err);
+}
+
 static int
 sqlite_begin(struct store *base, unsigned flags, struct buf *err)
 {
@@ -832,4 +841,5 @@ const struct store_ops store_sqlite_ops = {
 	.drop_all = sqlite_drop_all,
 	.schema = sqlite_schema,
 	.interrupt = sqlite_interrupt,
+	.open_scratch = sqlite_open_scratch,
 };

@@ -1,0 +1,46 @@
+/*
+ * schema.h: a database schema described by meaning, as a sorted list of
+ * objects, so two schemas can be compared whatever text created them.
+ * Drivers fill it (store_ops.describe); verify and drift compare two.
+ */
+#ifndef RUNNER_SCHEMA_H
+#define RUNNER_SCHEMA_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/*
+ * One object. kind is "table", "column", "index", "trigger", "view" or
+ * what else the driver describes ("constraint", "sequence", "function",
+ * "type" ...). name is qualified for parts of a table ("users.email").
+ * def is a canonical description: equal meaning gives equal text, so
+ * two objects are the same when kind, name and def are equal.
+ */
+struct schema_obj {
+	char *kind;
+	char *name;
+	char *def;
+};
+
+struct schema {
+	struct schema_obj *v;	/* sorted by kind, then name, by schema_sort */
+	size_t n, alloc;
+};
+#define SCHEMA_INIT { NULL, 0, 0 }
+
+/* Copies the three strings. */
+void schema_add(struct schema *s, const char *kind, const char *name,
+    const char *def);
+void schema_sort(struct schema *s);
+void schema_release(struct schema *s);
+
+/*
+ * Compares two sorted schemas. Appends one line per difference to out,
+ * "added KIND NAME", "removed KIND NAME" or "changed KIND NAME: OLD -> NEW"
+ * (from a to b), and returns how many there were.
+ */
+size_t schema_diff(const struct schema *a, const struct schema *b,
+    struct buf *out);
+
+#endif
