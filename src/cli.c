@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "backup.h"
 #include "cli_int.h"
 #include "config.h"
 #include "error.h"
@@ -32,7 +33,6 @@ static int cmd_init(struct cli *, struct args *);
 static int cmd_reset(struct cli *, struct args *);
 static int cmd_repair(struct cli *, struct args *);
 static int cmd_show_schema(struct cli *, struct args *);
-static int cmd_reserved(struct cli *, struct args *);
 static int cmd_help(struct cli *, struct args *);
 
 static const struct command commands[] = {
@@ -40,33 +40,41 @@ static const struct command commands[] = {
 	    "show applied, pending, changed and missing migrations",
 	    { "--exit-code", "--json" }, 0, 0 },
 	{ "migrate", cmd_migrate,
-	    "[--allow-out-of-order] [--dry-run] [--single-transaction]",
+	    "[--allow-out-of-order] [--backup] [--dry-run] "
+	    "[--single-transaction]",
 	    "apply every pending migration",
-	    { "--allow-out-of-order", "--dry-run", "--single-transaction" },
-	    0, 0 },
+	    { "--allow-out-of-order", "--backup", "--dry-run",
+	    "--single-transaction" }, 0, 0 },
 	{ "migrate-to", cmd_migrate_to,
-	    "[--allow-out-of-order] [--dry-run] VERSION",
+	    "[--allow-out-of-order] [--backup] [--dry-run] VERSION",
 	    "apply pending migrations up to VERSION",
-	    { "--allow-out-of-order", "--dry-run" }, 1, 1 },
-	{ "rollback", cmd_rollback, "[--yes] [VERSION]",
+	    { "--allow-out-of-order", "--backup", "--dry-run" }, 1, 1 },
+	{ "rollback", cmd_rollback, "[--no-backup] [--yes] [VERSION]",
 	    "undo the newest migration, or every one above VERSION (0: all)",
-	    { "--yes" }, 0, 1 },
+	    { "--no-backup", "--yes" }, 0, 1 },
 	{ "create-migration", cmd_create, "[--description TEXT] NAME",
 	    "write a new migration file with the next version",
 	    { "--description=" }, 1, 1 },
 	{ "init", cmd_init, "",
 	    "apply every migration and the seeds to a new database",
 	    { NULL }, 0, 0 },
-	{ "reset", cmd_reset, "[--yes]",
+	{ "reset", cmd_reset, "[--no-backup] [--yes]",
 	    "drop everything and apply every migration again",
-	    { "--yes" }, 0, 0 },
+	    { "--no-backup", "--yes" }, 0, 0 },
 	{ "repair", cmd_repair, "[--yes]",
 	    "accept edited files' checksums and clear failed migrations",
 	    { "--yes" }, 0, 0 },
 	{ "show-schema", cmd_show_schema, "",
 	    "print the schema as stable, diffable SQL", { NULL }, 0, 0 },
-	{ "backup", cmd_reserved, "", "(not available yet)", { NULL }, 0, 99 },
-	{ "restore", cmd_reserved, "", "(not available yet)", { NULL }, 0, 99 },
+	{ "backup", cmd_backup,
+	    "[--force] [--keep N] [--level 0-9] [--output PATH]",
+	    "write a compressed, consistent backup of the database",
+	    { "--force", "--keep=", "--level=", "--output=" }, 0, 0 },
+	{ "backups", cmd_backups, "", "list the backups of the database",
+	    { NULL }, 0, 0 },
+	{ "restore", cmd_restore, "[--no-backup] [--yes] FILE",
+	    "check a backup, then replace the database with it",
+	    { "--no-backup", "--yes" }, 1, 1 },
 	{ "help", cmd_help, "[COMMAND]", "show usage", { NULL }, 0, 1 },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -95,14 +103,15 @@ cli_usage(int ok)
 	FILE *f = ok ? stdout : stderr;
 	size_t i;
 
-	fputs("usage: runner [--db URL] [--dir DIR] [--lock-timeout SECONDS] "
-	    "[-q] COMMAND [ARGS]\n\ncommands:\n", f);
+	fputs("usage: runner [--backup-dir DIR] [--db URL] [--dir DIR] "
+	    "[--lock-timeout SECONDS] [-q] COMMAND [ARGS]\n\ncommands:\n", f);
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-17s %s\n", commands[i].name,
 		    commands[i].summary);
 	fputs("\nThe database is --db, else $DATABASE_URL, else app.db; the "
 	    "migrations are in\n--dir, else $MIGRATIONS_DIR, else migrations. "
-	    "A .env file may set both.\nRun 'runner help COMMAND' for a "
+	    "Backups go to\n--backup-dir, else $BACKUP_DIR, else backups. "
+	    "A .env file may set all three.\nRun 'runner help COMMAND' for a "
 	    "command's options.\n", f);
 }
 
@@ -117,7 +126,7 @@ command_usage(const struct command *cmd, int ok)
 		fprintf(f, "\n%s\n", cmd->summary);
 }
 
-static int
+int
 usage_error(const struct command *cmd, const char *fmt, const char *arg)
 {
 	fputs("runner: ", stderr);
@@ -234,7 +243,7 @@ cli_warnings(const struct migset *files)
 		fprintf(stderr, "runner: warning: %.*s\n", (int)(nl - p), p);
 }
 
-static void
+void
 print_ms(FILE *f, double ms)
 {
 	if (ms >= 1000)
@@ -296,17 +305,19 @@ on_event(void *arg, const struct runner_event *ev)
 
 /* The runner a SIGINT or SIGTERM stops. */
 static struct runner *volatile active;
+volatile sig_atomic_t cli_stopped;
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
+	cli_stopped = 1;
 	if (active)
 		runner_stop(active);
 }
 
 /* A second signal kills at once: the database's journal keeps it safe. */
-static void
+void
 catch_signals(void)
 {
 	struct sigaction sa;
@@ -377,11 +388,7 @@ cli_close(struct runner *r)
 	r->store = NULL;
 }
 
-/*
- * Destructive commands ask on a terminal and need --yes otherwise.
- * Returns -1 to go on, else an exit code.
- */
-static int
+int
 confirm(const struct args *a, const char *question)
 {
 	char line[64];
@@ -423,6 +430,20 @@ summary(const struct cli *c, size_t n, const char *verb, double ms)
 	puts(".");
 }
 
+/* migrate --backup: a backup when something is pending; see do_migrate. */
+static int
+backup_if_pending(struct cli *c, struct args *a, struct runner *r,
+    struct buf *err)
+{
+	int ret, code;
+
+	ret = runner_load(r, err);
+	if (ret < 0 || r->plan.count[ENTRY_PENDING] == 0)
+		return ret;
+	code = cli_backup_first(c, a, "--backup");
+	return code < 0 ? 0 : code;
+}
+
 static int
 do_migrate(struct cli *c, struct args *a, const char *target)
 {
@@ -438,6 +459,13 @@ do_migrate(struct cli *c, struct args *a, const char *target)
 	ret = cli_open(c, &r, o.dry_run ? STORE_NOCREATE : 0, 1, &err);
 	if (ret < 0)
 		return cli_fail(&err, ret);
+	if (!o.dry_run && arg_flag(a, "--backup", NULL) &&
+	    (ret = backup_if_pending(c, a, &r, &err)) != 0) {
+		if (ret < 0)
+			return finish(&r, &err, ret);
+		cli_close(&r);
+		return ret;
+	}
 	ret = runner_migrate(&r, &o, &err);
 	if (ret == 0 && o.dry_run && !c->g->quiet)
 		printf("-- dry run: %zu migration%s would be applied; nothing "
@@ -516,6 +544,8 @@ cmd_rollback(struct cli *c, struct args *a)
 	if (ret < 0)
 		return finish(&r, &err, ret);
 	code = confirm_rollback(c, a, &r, target, &err);
+	if (code < 0)
+		code = cli_backup_first(c, a, NULL);
 	if (code >= 0) {
 		cli_close(&r);
 		buf_release(&err);
@@ -584,6 +614,8 @@ cmd_reset(struct cli *c, struct args *a)
 	    r.files.n);
 	code = confirm(a, q.buf);
 	buf_release(&q);
+	if (code < 0)
+		code = cli_backup_first(c, a, NULL);
 	if (code >= 0) {
 		cli_close(&r);
 		return code;
@@ -648,15 +680,6 @@ cmd_show_schema(struct cli *c, struct args *a)
 }
 
 static int
-cmd_reserved(struct cli *c, struct args *a)
-{
-	(void)c;
-	fprintf(stderr, "runner: '%s' is not available in this version\n",
-	    a->cmd->name);
-	return EXIT_FAIL;
-}
-
-static int
 cmd_help(struct cli *c, struct args *a)
 {
 	const struct command *cmd;
@@ -714,18 +737,25 @@ cli_run(const struct globals *g, int argc, char **argv)
 		return EXIT_OK;
 	}
 	code = parse_args(cmd, argc, argv, &a);
-	if (code < 0 && ((g->db && !*g->db) || (g->dir && !*g->dir))) {
+	if (code < 0 && ((g->db && !*g->db) || (g->dir && !*g->dir) ||
+	    (g->backup_dir && !*g->backup_dir))) {
 		fprintf(stderr, "runner: %s must not be empty\n",
-		    g->db && !*g->db ? "--db" : "--dir");
+		    g->db && !*g->db ? "--db" : g->dir && !*g->dir ? "--dir" :
+		    "--backup-dir");
 		code = EXIT_USAGE;
 	}
 	if (code < 0) {
+		/* Past a file size limit, fail with EFBIG instead of dying. */
+		signal(SIGXFSZ, SIG_IGN);
 		c.g = g;
 		c.db = setting(g->db, "DATABASE_URL", "app.db");
 		c.dir = setting(g->dir, "MIGRATIONS_DIR", "migrations");
+		c.backup_dir = setting(g->backup_dir, "BACKUP_DIR",
+		    BACKUP_DIR_DEFAULT);
 		code = cmd->fn(&c, &a);
 		free(c.db);
 		free(c.dir);
+		free(c.backup_dir);
 	}
 	free(a.pos);
 	return code;

@@ -14,6 +14,7 @@ enum {
 struct globals {
 	const char *db;		/* --db, or NULL */
 	const char *dir;	/* --dir, or NULL */
+	const char *backup_dir;	/* --backup-dir, or NULL */
 	int lock_timeout;	/* seconds */
 	int quiet;
 	int help;

@@ -2,6 +2,7 @@
 #ifndef RUNNER_CLI_INT_H
 #define RUNNER_CLI_INT_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -24,7 +25,28 @@ struct cli {
 	const struct globals *g;
 	char *db;		/* --db, $DATABASE_URL, .env, or app.db */
 	char *dir;		/* --dir, $MIGRATIONS_DIR, .env, or migrations */
+	char *backup_dir;	/* --backup-dir, $BACKUP_DIR, .env, or backups */
 };
+
+/* Set by SIGINT or SIGTERM once catch_signals() ran. */
+extern volatile sig_atomic_t cli_stopped;
+void catch_signals(void);
+
+/* Prints the message and the command's usage; returns EXIT_USAGE. */
+int usage_error(const struct command *cmd, const char *fmt, const char *arg);
+/*
+ * Destructive commands ask on a terminal and need --yes otherwise.
+ * Returns -1 to go on, else an exit code.
+ */
+int confirm(const struct args *a, const char *question);
+void print_ms(FILE *f, double ms);
+
+/*
+ * Before a destructive command: a backup of the database unless --no-backup
+ * (or, with want_flag, only when --backup was given). -1 to go on (also
+ * when there is no database to back up), else an exit code.
+ */
+int cli_backup_first(struct cli *c, struct args *a, const char *want_flag);
 
 /* Whether flag name was given; its value in *val (may be NULL). */
 int arg_flag(const struct args *a, const char *name, const char **val);
@@ -46,5 +68,8 @@ int cli_open(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
 void cli_close(struct runner *r);
 
 int cmd_status(struct cli *c, struct args *a);
+int cmd_backup(struct cli *c, struct args *a);
+int cmd_backups(struct cli *c, struct args *a);
+int cmd_restore(struct cli *c, struct args *a);
 
 #endif

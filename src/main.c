@@ -54,7 +54,7 @@ parse_timeout(const char *s)
 int
 main(int argc, char **argv)
 {
-	struct globals g = { NULL, NULL, 30, 0, 0, 0 };
+	struct globals g = { NULL, NULL, NULL, 30, 0, 0, 0 };
 	const char *timeout;
 	char **rest = xcalloc((size_t)argc + 1, sizeof(*rest));
 	int i, n = 0, ret, ended = 0;
@@ -65,7 +65,9 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--") == 0)
 			rest[n++] = argv[i], ended = 1;
 		else if (option_value("--db", argc, argv, &i, &g.db) ||
-		    option_value("--dir", argc, argv, &i, &g.dir))
+		    option_value("--dir", argc, argv, &i, &g.dir) ||
+		    option_value("--backup-dir", argc, argv, &i,
+		    &g.backup_dir))
 			continue;
 		else if (option_value("--lock-timeout", argc, argv, &i,
 		    &timeout))

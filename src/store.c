@@ -67,9 +67,8 @@ sqlite_target(const char *url)
 	return p;
 }
 
-/* The driver for url and its target, or a negative code with err set. */
-static int
-find_driver(const char *url, const struct store_ops **ops,
+int
+store_driver(const char *url, const struct store_ops **ops,
     const char **target, struct buf *err)
 {
 	const char *colon;
@@ -100,7 +99,7 @@ store_open(const char *url, unsigned flags, int lock_timeout,
 	int ret;
 
 	*out = NULL;
-	ret = find_driver(url, &ops, &target, err);
+	ret = store_driver(url, &ops, &target, err);
 	if (ret < 0)
 		return ret;
 	return ops->open(target, flags, lock_timeout, out, err);
@@ -115,7 +114,7 @@ store_open_scratch(const char *url, int lock_timeout, struct store **out,
 	int ret;
 
 	*out = NULL;
-	ret = find_driver(url, &ops, &target, err);
+	ret = store_driver(url, &ops, &target, err);
 	if (ret < 0)
 		return ret;
 	if (!ops->open_scratch)

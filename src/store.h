@@ -124,6 +124,21 @@ struct store_ops {
 	 */
 	int (*open_scratch)(const char *target, int lock_timeout,
 	    struct store **out, struct buf *err);
+	/*
+	 * Backups (NULL when the driver has none). snapshot writes a
+	 * consistent copy of the database as of one moment to the empty file
+	 * at path, without making other users of the database wait longer
+	 * than a copy takes. check_image fails, saying why, unless the file
+	 * at path is a sound database of this kind; its messages call the
+	 * file name. replace puts the image
+	 * at path in place of the database named by target, atomically, so
+	 * that nothing of the old one (journals) can reach the new one.
+	 */
+	int (*snapshot)(struct store *s, const char *path, struct buf *err);
+	int (*check_image)(const char *path, const char *name,
+	    struct buf *err);
+	int (*replace)(const char *target, int lock_timeout, const char *path,
+	    struct buf *err);
 	/* Makes the running statement fail soon; safe in a signal handler. */
 	void (*interrupt)(struct store *s);
 };
@@ -135,6 +150,9 @@ struct store_ops {
 int store_open(const char *url, unsigned flags, int lock_timeout,
     struct store **out, struct buf *err);
 void store_close(struct store *s);
+/* The driver for url, and what it gets as target (e.g. a path). */
+int store_driver(const char *url, const struct store_ops **ops,
+    const char **target, struct buf *err);
 /* A scratch database of the kind url names: see open_scratch above. */
 int store_open_scratch(const char *url, int lock_timeout, struct store **out,
     struct buf *err);

@@ -7,9 +7,11 @@
 #include <limits.h>
 #include <signal.h>
 #include <time.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -822,6 +824,176 @@ sqlite_interrupt(struct store *base)
 		sqlite3_interrupt(s->db);
 }
 
+/*
+ * The online backup API in one step: the source's read lock is held for
+ * the copy only, and in WAL mode writers go on meanwhile. The copy goes
+ * to a file with no journal: if it is interrupted, it is thrown away.
+ */
+static int
+sqlite_snapshot(struct store *base, const char *path, struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	struct timespec since, ts = { 0, 10 * 1000000L };
+	sqlite3_backup *b = NULL;
+	sqlite3 *dst = NULL;
+	int rc, ret = RUNNER_EFAIL;
+
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(dst, "PRAGMA journal_mode = OFF; "
+	    "PRAGMA synchronous = OFF", NULL, NULL, NULL) != SQLITE_OK ||
+	    !(b = sqlite3_backup_init(dst, "main", s->db, "main"))) {
+		buf_seterr(err, RUNNER_EFAIL, "cannot copy database '%s': %s",
+		    s->base.display, dst ? sqlite3_errmsg(dst) : "no memory");
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &since);
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
+	    rc == SQLITE_LOCKED) {
+		if (s->stop || elapsed_s(&since) >= s->lock_timeout)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (rc == SQLITE_DONE)
+		ret = 0;
+	else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		buf_seterr(err, s->stop ? RUNNER_EINTR : RUNNER_EBUSY, "cannot "
+		    "copy database '%s': %s", s->base.display, s->stop ?
+		    "interrupted" : "it stayed locked by another process "
+		    "(see --lock-timeout)");
+	else
+		buf_seterr(err, RUNNER_EFAIL, "cannot copy database '%s': %s",
+		    s->base.display, sqlite3_errstr(rc));
+out:
+	if (b && sqlite3_backup_finish(b) != SQLITE_OK && ret == 0)
+		ret = buf_seterr(err, RUNNER_EFAIL, "cannot copy database "
+		    "'%s': %s", s->base.display, sqlite3_errmsg(dst));
+	sqlite3_close(dst);
+	return ret;
+}
+
+/* "file:" URI for path, so that it can be opened immutable. */
+static char *
+file_uri(const char *path)
+{
+	struct buf u = BUF_INIT;
+	const unsigned char *p;
+
+	buf_adds(&u, "file:");
+	for (p = (const unsigned char *)path; *p; p++)
+		if (strchr("?#%", *p) || *p < 0x20 || *p >= 0x7f)
+			buf_addf(&u, "%%%02X", *p);
+		else
+			buf_addch(&u, *p);
+	buf_adds(&u, "?immutable=1");
+	return buf_detach(&u, NULL);
+}
+
+/* Collects PRAGMA integrity_check's first few complaints. */
+static int
+integrity_check(sqlite3 *db, const char *path, struct buf *err)
+{
+	sqlite3_stmt *st = NULL;
+	struct buf why = BUF_INIT;
+	const char *msg;
+	int rc, n = 0;
+
+	rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check(5)", -1, &st,
+	    NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		msg = (const char *)sqlite3_column_text(st, 0);
+		if (msg && strcmp(msg, "ok") != 0)
+			buf_addf(&why, "%s%s", n++ ? "; " : "", msg);
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE)
+		buf_addf(&why, "%s", sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	rc = why.len ? buf_seterr(err, RUNNER_EFAIL, "'%s' holds a damaged "
+	    "database: %s", path, why.buf) : 0;
+	buf_release(&why);
+	return rc;
+}
+
+static int
+sqlite_check_image(const char *path, const char *name, struct buf *err)
+{
+	static const char magic[16] = "SQLite format 3";
+	char head[16];
+	char *uri = NULL;
+	sqlite3 *db = NULL;
+	FILE *f = fopen(path, "rb");
+	int ret = RUNNER_EFAIL;
+
+	if (!f || fread(head, 1, sizeof(head), f) != sizeof(head) ||
+	    memcmp(head, magic, sizeof(magic)) != 0) {
+		buf_seterr(err, RUNNER_EFAIL, "'%s' does not hold an SQLite "
+		    "database", name);
+		goto out;
+	}
+	uri = file_uri(path);
+	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+	    NULL) != SQLITE_OK) {
+		buf_seterr(err, RUNNER_EFAIL, "cannot open the database in "
+		    "'%s': %s", name, db ? sqlite3_errmsg(db) : "no memory");
+		goto out;
+	}
+	ret = integrity_check(db, name, err);
+out:
+	sqlite3_close(db);
+	free(uri);
+	if (f)
+		fclose(f);
+	return ret;
+}
+
+/* Removes path's -journal, -wal and -shm: they belong to the old file. */
+static int
+remove_sidecars(const char *path, struct buf *err)
+{
+	static const char *const suffix[] = { "-journal", "-wal", "-shm" };
+	struct buf p = BUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < 3 && ret == 0; i++) {
+		buf_reset(&p);
+		buf_addf(&p, "%s%s", path, suffix[i]);
+		if (unlink(p.buf) < 0 && errno != ENOENT)
+			ret = buf_seterr(err, RUNNER_EFAIL, "cannot remove "
+			    "'%s': %s", p.buf, strerror(errno));
+	}
+	buf_release(&p);
+	return ret;
+}
+
+/*
+ * Waits until no one writes the old database (its hot journal, if any, is
+ * rolled back on the way), then renames the image over it.
+ */
+static int
+sqlite_replace(const char *target, int lock_timeout, const char *path,
+    struct buf *err)
+{
+	struct store *old = NULL;
+	struct stat st;
+	int ret;
+
+	if (stat(target, &st) == 0) {
+		ret = sqlite_open(target, STORE_NOCREATE, lock_timeout, &old,
+		    err);
+		if (ret == 0 && (ret = sqlite_begin(old, 0, err)) == 0)
+			sqlite_rollback(old, 0);
+		store_close(old);
+		if (ret < 0)
+			return ret;
+	}
+	ret = remove_sidecars(target, err);
+	if (ret == 0 && rename(path, target) < 0)
+		ret = buf_seterr(err, RUNNER_EFAIL, "cannot replace database "
+		    "'%s': %s", target, strerror(errno));
+	return ret;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sqlite_open,
@@ -842,4 +1014,7 @@ const struct store_ops store_sqlite_ops = {
 	.schema = sqlite_schema,
 	.interrupt = sqlite_interrupt,
 	.open_scratch = sqlite_open_scratch,
+	.snapshot = sqlite_snapshot,
+	.check_image = sqlite_check_image,
+	.replace = sqlite_replace,
 };

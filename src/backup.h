@@ -1,0 +1,88 @@
+/*
+ * backup.h: compressed backups of a database and their restore, over the
+ * driver's snapshot/check_image/replace. Files are standard gzip, written
+ * privately and atomically; nothing here prints.
+ */
+#ifndef RUNNER_BACKUP_H
+#define RUNNER_BACKUP_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "gz.h"
+
+struct store_ops;
+
+#define BACKUP_DIR_DEFAULT	"backups"
+#define BACKUP_SUFFIX		".db.gz"
+
+struct backup_opts {
+	const char *url;	/* the database */
+	const char *dir;	/* where default-named backups go */
+	const char *output;	/* NULL: DIR/NAME-YYYYmmddTHHMMSSZ.db.gz */
+	int level;		/* gzip level, 0 to 9 */
+	int force;		/* replace an existing output (never a symlink) */
+	int keep;		/* > 0: then remove all but the newest keep */
+	int lock_timeout;
+	gz_progress_fn *progress;
+	void *arg;
+	volatile sig_atomic_t *stop;	/* set by a signal: give up cleanly */
+};
+
+struct backup_result {
+	char *path;		/* the file written */
+	uint64_t db_size;	/* bytes of the snapshot */
+	uint64_t gz_size;	/* bytes of the file */
+	double ms;
+	size_t removed;		/* old backups --keep removed */
+};
+
+/*
+ * Writes a backup: a snapshot of the database, compressed into a 0600
+ * temporary file in the destination folder, fsynced, renamed into place,
+ * the folder fsynced. On failure no file stands at the final path and
+ * nothing else changed. Release res with backup_result_release.
+ */
+int backup_create(const struct backup_opts *o, struct backup_result *res,
+    struct buf *err);
+void backup_result_release(struct backup_result *res);
+
+struct backup_entry {
+	char *path;
+	char time[24];		/* "YYYY-mm-dd HH:MM:SS UTC" */
+	uint64_t size;
+};
+
+struct backup_list {
+	struct backup_entry *v;	/* oldest first */
+	size_t n;
+};
+
+/* The default-named backups of url's database in dir; none is no error. */
+int backup_list(const char *url, const char *dir, struct backup_list *out,
+    struct buf *err);
+void backup_list_release(struct backup_list *l);
+
+struct restore {
+	const struct store_ops *ops;
+	char *target;		/* the database the image replaces */
+	char *image;		/* the checked, decompressed copy */
+	uint64_t size;		/* its size */
+	int exists;		/* the database exists now */
+	int lock_timeout;
+};
+
+/*
+ * Checks the whole backup at file (gzip integrity, an image of the
+ * database's kind, its own integrity check) by decompressing it to a
+ * private file next to the database; nothing else is touched. Release r
+ * with restore_release, which removes that file unless committed.
+ */
+int restore_prepare(const char *url, const char *file, int lock_timeout,
+    struct restore *r, struct buf *err);
+/* Puts the prepared image in place of the database, atomically. */
+int restore_commit(struct restore *r, struct buf *err);
+void restore_release(struct restore *r);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * cmd_backup.c: backup, backups and restore, and the backup destructive
+ * commands take first.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backup.h"
+#include "cli_int.h"
+#include "error.h"
+#include "store.h"
+#include "banned.h"
+
+/* Databases smaller than this finish too fast for a progress line. */
+#define PROGRESS_MIN	(64ULL << 20)
+
+/* "812 bytes", "3.2 KiB", "1.1 GiB" into out. */
+static const char *
+size_text(char *out, size_t len, uint64_t n)
+{
+	static const char *const unit[] = { "bytes", "KiB", "MiB", "GiB",
+	    "TiB" };
+	double v = (double)n;
+	int i = 0;
+
+	while (v >= 1024 && i < 4)
+		v /= 1024, i++;
+	if (i == 0)
+		snprintf(out, len, "%llu bytes", (unsigned long long)n);
+	else
+		snprintf(out, len, "%.1f %s", v, unit[i]);
+	return out;
+}
+
+static void
+print_size(FILE *f, uint64_t n)
+{
+	char s[32];
+
+	fputs(size_text(s, sizeof(s), n), f);
+}
+
+static void
+on_progress(void *arg, uint64_t done, uint64_t total)
+{
+	(void)arg;
+	if (total < PROGRESS_MIN)
+		return;
+	fprintf(stderr, "\rbackup: %3d%% of ", (int)(done * 100 / total));
+	print_size(stderr, total);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+/* Parses a number flag in [lo, hi]; -1 when given but bad. */
+static int
+number_flag(const struct args *a, const char *name, int lo, int hi, int *out)
+{
+	const char *v;
+	char *end;
+	long n;
+
+	if (!arg_flag(a, name, &v))
+		return 0;
+	n = strtol(v, &end, 10);
+	if (end == v || *end || n < lo || n > hi) {
+		fprintf(stderr, "runner: %s '%s' is not a number from %d to "
+		    "%d\n", name, v, lo, hi);
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+static void
+report(const struct cli *c, const struct backup_result *res)
+{
+	if (c->g->quiet)
+		return;
+	printf("Backed up '%s' (", c->db);
+	print_size(stdout, res->db_size);
+	printf(") to %s (", res->path);
+	print_size(stdout, res->gz_size);
+	fputs(") in ", stdout);
+	print_ms(stdout, res->ms);
+	puts(".");
+	if (res->removed)
+		printf("Removed %zu older backup%s (--keep).\n", res->removed,
+		    res->removed == 1 ? "" : "s");
+	fflush(stdout);
+}
+
+static int
+run_backup(struct cli *c, struct backup_opts *o)
+{
+	struct backup_result res;
+	struct buf err = BUF_INIT;
+	int ret;
+
+	o->url = c->db;
+	o->dir = c->backup_dir;
+	o->lock_timeout = c->g->lock_timeout;
+	o->progress = isatty(STDERR_FILENO) && !c->g->quiet ? on_progress :
+	    NULL;
+	o->stop = &cli_stopped;
+	catch_signals();
+	ret = backup_create(o, &res, &err);
+	if (ret == 0 || res.path)
+		report(c, &res);
+	backup_result_release(&res);
+	ret = ret < 0 ? cli_fail(&err, ret) : EXIT_OK;
+	buf_release(&err);
+	return ret;
+}
+
+int
+cmd_backup(struct cli *c, struct args *a)
+{
+	struct backup_opts o;
+	const char *output = NULL;
+
+	memset(&o, 0, sizeof(o));
+	o.level = 6;
+	if (number_flag(a, "--level", 0, 9, &o.level) < 0 ||
+	    number_flag(a, "--keep", 1, 1000000, &o.keep) < 0)
+		return usage_error(a->cmd, "%s", "bad option value");
+	if (arg_flag(a, "--output", &output) && !*output)
+		return usage_error(a->cmd, "%s", "--output must not be empty");
+	if (output && o.keep)
+		return usage_error(a->cmd, "%s", "--keep applies to the backup "
+		    "folder, not to --output");
+	o.output = output;
+	o.force = arg_flag(a, "--force", NULL);
+	return run_backup(c, &o);
+}
+
+int
+cli_backup_first(struct cli *c, struct args *a, const char *want_flag)
+{
+	struct backup_opts o;
+	const struct store_ops *ops;
+	const char *target;
+	struct buf err = BUF_INIT;
+	int code;
+
+	if (want_flag ? !arg_flag(a, want_flag, NULL) :
+	    arg_flag(a, "--no-backup", NULL))
+		return -1;
+	if (store_driver(c->db, &ops, &target, &err) < 0) {
+		code = cli_fail(&err, RUNNER_EFAIL);
+		buf_release(&err);
+		return code;
+	}
+	if (!ops->snapshot) {
+		fprintf(stderr, "runner: the %s driver cannot take backups "
+		    "yet: use --no-backup\n", ops->name);
+		return EXIT_FAIL;
+	}
+	if (strcmp(ops->name, "sqlite") == 0 && access(target, F_OK) != 0)
+		return -1;
+	memset(&o, 0, sizeof(o));
+	o.level = 6;
+	code = run_backup(c, &o);
+	if (code != EXIT_OK)
+		fputs("runner: stopped before changing anything: the backup "
+		    "failed (--no-backup skips it)\n", stderr);
+	return code == EXIT_OK ? -1 : code;
+}
+
+int
+cmd_backups(struct cli *c, struct args *a)
+{
+	struct backup_list l;
+	struct buf err = BUF_INIT;
+	char size[32];
+	size_t i;
+	int ret;
+
+	(void)a;
+	ret = backup_list(c->db, c->backup_dir, &l, &err);
+	if (ret < 0) {
+		ret = cli_fail(&err, ret);
+		buf_release(&err);
+		return ret;
+	}
+	if (l.n == 0 && !c->g->quiet)
+		printf("No backups of '%s' in %s/.\n", c->db, c->backup_dir);
+	else if (l.n)
+		printf("%-23s  %10s  %s\n", "TIME", "SIZE", "PATH");
+	for (i = 0; i < l.n; i++)
+		printf("%-23s  %10s  %s\n", l.v[i].time, size_text(size,
+		    sizeof(size), l.v[i].size), l.v[i].path);
+	backup_list_release(&l);
+	return EXIT_OK;
+}
+
+int
+cmd_restore(struct cli *c, struct args *a)
+{
+	struct restore r;
+	struct buf err = BUF_INIT, q = BUF_INIT;
+	int ret, code = -1;
+
+	catch_signals();
+	ret = restore_prepare(c->db, a->pos[0], c->g->lock_timeout, &r, &err);
+	if (ret == 0 && !c->g->quiet) {
+		printf("Checked '%s': gzip intact, an SQLite database of ",
+		    a->pos[0]);
+		print_size(stdout, r.size);
+		puts(", integrity ok.");
+		fflush(stdout);
+	}
+	if (ret == 0) {
+		buf_addf(&q, "Replace database '%s' with the one in '%s'?%s",
+		    c->db, a->pos[0], r.exists ? " Its current contents are "
+		    "lost (a backup is taken first unless --no-backup)." : "");
+		code = confirm(a, q.buf);
+	}
+	if (ret == 0 && code < 0 && r.exists)
+		code = cli_backup_first(c, a, NULL);
+	if (ret == 0 && code < 0 && cli_stopped)
+		ret = buf_seterr(&err, RUNNER_EINTR, "interrupted");
+	if (ret == 0 && code < 0)
+		ret = restore_commit(&r, &err);
+	if (ret == 0 && code < 0 && !c->g->quiet)
+		printf("Restored '%s' from '%s'.\n", c->db, a->pos[0]);
+	restore_release(&r);
+	buf_release(&q);
+	if (ret < 0)
+		code = cli_fail(&err, ret);
+	buf_release(&err);
+	return code < 0 ? EXIT_OK : code;
+}
