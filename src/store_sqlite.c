@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -825,14 +827,13 @@ sqlite_interrupt(struct store *base)
 }
 
 /*
- * The online backup API in one step: the source's read lock is held for
- * the copy only, and in WAL mode writers go on meanwhile. The copy goes
- * to a file with no journal: if it is interrupted, it is thrown away.
+ * WAL mode: the online backup API in one step. Writers carry on, since
+ * they append to the WAL; the copy goes to a file with no journal, and if
+ * it is interrupted it is thrown away.
  */
 static int
-sqlite_snapshot(struct store *base, const char *path, struct buf *err)
+snapshot_wal(struct sqlite_store *s, const char *path, struct buf *err)
 {
-	struct sqlite_store *s = downcast(base);
 	struct timespec since, ts = { 0, 10 * 1000000L };
 	sqlite3_backup *b = NULL;
 	sqlite3 *dst = NULL;
@@ -869,6 +870,73 @@ out:
 		    "'%s': %s", s->base.display, sqlite3_errmsg(dst));
 	sqlite3_close(dst);
 	return ret;
+}
+
+/* Copies in to out to the end, in the kernel where it can. */
+static int
+copy_fd(int in, int out)
+{
+	char buf[65536];
+	ssize_t n, w;
+	off_t off = 0;
+
+	while ((n = sendfile(out, in, &off, 1 << 30)) > 0)
+		;
+	if (n == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	while ((n = pread(in, buf, sizeof(buf), off)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || (w = write(out, buf, (size_t)n)) != n)
+			return -1;
+		off += n;
+	}
+	return 0;
+}
+
+/*
+ * Rollback-journal modes: the file itself, copied while a read
+ * transaction holds SHARED, under which no one can change it. Writers
+ * wait only for the copy, which the kernel does at disk speed.
+ */
+static int
+snapshot_file(struct sqlite_store *s, const char *path, struct buf *err)
+{
+	const char *file = sqlite3_db_filename(s->db, "main");
+	int in = -1, out = -1, ret;
+
+	ret = run(s, "BEGIN; SELECT count(*) FROM sqlite_schema", err);
+	if (ret < 0)
+		return ret;
+	in = open(file, O_RDONLY);
+	out = open(path, O_WRONLY);
+	if (in < 0 || out < 0 || copy_fd(in, out) < 0)
+		ret = buf_seterr(err, RUNNER_EFAIL, "cannot copy database "
+		    "'%s': %s", s->base.display, strerror(errno));
+	if (out >= 0)
+		close(out);
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	/* Only now: closing a descriptor drops the process's POSIX locks. */
+	if (in >= 0)
+		close(in);
+	return ret;
+}
+
+static int
+sqlite_snapshot(struct store *base, const char *path, struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	sqlite3_stmt *st = NULL;
+	int wal = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st,
+	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
+		    "wal") == 0;
+	sqlite3_finalize(st);
+	return wal ? snapshot_wal(s, path, err) : snapshot_file(s, path, err);
 }
 
 /* "file:" URI for path, so that it can be opened immutable. */
