@@ -30,11 +30,21 @@ obj_cmp(const void *pa, const void *pb)
 	return c ? c : strcmp(a->name, b->name);
 }
 
+/* Equal names (which a driver should avoid) still sort the same way. */
+static int
+obj_cmp_def(const void *pa, const void *pb)
+{
+	const struct schema_obj *a = pa, *b = pb;
+	int c = obj_cmp(pa, pb);
+
+	return c ? c : strcmp(a->def, b->def);
+}
+
 void
 schema_sort(struct schema *s)
 {
 	if (s->n)
-		qsort(s->v, s->n, sizeof(*s->v), obj_cmp);
+		qsort(s->v, s->n, sizeof(*s->v), obj_cmp_def);
 }
 
 void

@@ -15,6 +15,7 @@
 
 #include "error.h"
 #include "migration.h"
+#include "sqlite_describe.h"
 #include "store.h"
 #include "banned.h"
 
@@ -811,6 +812,12 @@ sqlite_schema(struct store *base, struct buf *out, struct buf *err)
 	return 0;
 }
 
+static int
+sqlite_describe_op(struct store *base, struct schema *out, struct buf *err)
+{
+	return sqlite_describe(downcast(base)->db, out, err);
+}
+
 static void
 sqlite_interrupt(struct store *base)
 {
@@ -840,6 +847,7 @@ const struct store_ops store_sqlite_ops = {
 	.exec = sqlite_exec,
 	.drop_all = sqlite_drop_all,
 	.schema = sqlite_schema,
+	.describe = sqlite_describe_op,
 	.interrupt = sqlite_interrupt,
 	.open_scratch = sqlite_open_scratch,
 };
