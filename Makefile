@@ -22,8 +22,8 @@ BUILD ?= build/release
 endif
 
 CORE = buf migration migset plan schema store store_sqlite sqlite_describe \
-	runner create config
-CLI = main cli cmd_status
+	runner verify create config
+CLI = main cli cmd_status cmd_verify
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
 UNIT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/t_*.c))
