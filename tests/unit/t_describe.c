@@ -189,9 +189,10 @@ static void
 test_normalize(void)
 {
 	struct buf b = BUF_INIT;
+	static const char sql[] = "select  \"A\" ,[b c],`d``e` -- x\n "
+	    "from T where x<>'It''s  ' /* y */ ;";
 
-	sqlite_sql_normalize("select  \"A\" ,[b c],`d``e` -- x\n from "
-	    "T where x<>'It''s  ' /* y */ ;", 69, &b);
+	sqlite_sql_normalize(sql, strlen(sql), &b);
 	is_str(b.buf, "SELECT a, \"b c\", \"d`e\" FROM t WHERE x != 'It''s  ';",
 	    "normalize: quoting, case, spacing, comments, strings kept");
 	buf_release(&b);
