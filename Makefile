@@ -21,8 +21,9 @@ else
 BUILD ?= build/release
 endif
 
-CORE = buf migration migset plan schema store store_sqlite runner create config gz backup
-CLI = main cli cmd_status cmd_backup
+CORE = buf migration migset plan schema store store_sqlite sqlite_describe \
+	runner verify create config gz backup
+CLI = main cli cmd_status cmd_verify cmd_backup
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
 UNIT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/t_*.c))

@@ -66,6 +66,9 @@ static const struct command commands[] = {
 	    { "--yes" }, 0, 0 },
 	{ "show-schema", cmd_show_schema, "",
 	    "print the schema as stable, diffable SQL", { NULL }, 0, 0 },
+	{ "verify", cmd_verify, "[--live]",
+	    "check that each down undoes its up (--live: and schema drift)",
+	    { "--live" }, 0, 0 },
 	{ "backup", cmd_backup,
 	    "[--force] [--keep N] [--level 0-9] [--output PATH]",
 	    "write a compressed, consistent backup of the database",
@@ -297,7 +300,7 @@ on_event(void *arg, const struct runner_event *ev)
 	case EV_REPAIRED:
 		printf("Repaired %.*s\n", (int)ev->len, ev->text);
 		break;
-	case EV_WARNING:
+	default:	/* EV_WARNING above; verify's events in cmd_verify.c */
 		break;
 	}
 	fflush(stdout);

@@ -67,9 +67,16 @@ int cli_open(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
     struct buf *err);
 void cli_close(struct runner *r);
 
+/*
+ * Prints drift's section of status or verify --live: the differences, or
+ * why drift was not checked; "no drift" only when always.
+ */
+void cli_print_drift(const struct drift *d, int always);
+
 int cmd_status(struct cli *c, struct args *a);
 int cmd_backup(struct cli *c, struct args *a);
 int cmd_backups(struct cli *c, struct args *a);
 int cmd_restore(struct cli *c, struct args *a);
+int cmd_verify(struct cli *c, struct args *a);
 
 #endif

@@ -35,7 +35,7 @@ print_entry(const struct plan_entry *e)
 }
 
 static void
-last_line(const struct plan *p)
+last_line(const struct plan *p, const struct drift *d)
 {
 	size_t pending = p->count[ENTRY_PENDING];
 	size_t problems = p->count[ENTRY_CHANGED] + p->count[ENTRY_MISSING] +
@@ -50,12 +50,37 @@ last_line(const struct plan *p)
 		printf("%zu pending migration%s: run 'runner migrate' to apply "
 		    "%s.\n", pending, plural(pending), pending == 1 ? "it" :
 		    "them");
+	else if (d->n)
+		printf("All migrations are applied, but the schema has changed "
+		    "outside them (%zu difference%s above).\n", d->n,
+		    plural(d->n));
 	else
 		puts("Database is up to date!");
 }
 
+void
+cli_print_drift(const struct drift *d, int always)
+{
+	const char *p, *nl;
+
+	if (!d->checked) {
+		printf("\nSchema drift not checked: %s.\n", d->why.buf);
+		return;
+	}
+	if (d->n == 0) {
+		if (always)
+			puts("\nNo schema drift: the database's schema is what "
+			    "its applied migrations produce.");
+		return;
+	}
+	printf("\nSchema drift: %zu difference%s from what the applied "
+	    "migrations produce:\n", d->n, plural(d->n));
+	for (p = d->diff.buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		printf("  %.*s\n", (int)(nl - p), p);
+}
+
 static void
-print_text(const struct plan *p)
+print_text(const struct plan *p, const struct drift *d, int db)
 {
 	size_t i, applied = p->n - p->count[ENTRY_PENDING];
 
@@ -79,20 +104,21 @@ print_text(const struct plan *p)
 			if (!p->v[i].row)
 				print_entry(&p->v[i]);
 	}
+	if (db)
+		cli_print_drift(d, 0);
 	putchar('\n');
-	last_line(p);
+	last_line(p, d);
 }
 
+/* s[0, len) as a JSON string. */
 static void
-json_str(struct buf *b, const char *s)
+json_strn(struct buf *b, const char *s, size_t len)
 {
-	if (s == NULL) {
-		buf_adds(b, "null");
-		return;
-	}
+	size_t i;
+
 	buf_addch(b, '"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
 
 		if (ch == '"' || ch == '\\')
 			buf_addf(b, "\\%c", ch);
@@ -106,6 +132,15 @@ json_str(struct buf *b, const char *s)
 			buf_addch(b, ch);
 	}
 	buf_addch(b, '"');
+}
+
+static void
+json_str(struct buf *b, const char *s)
+{
+	if (s == NULL)
+		buf_adds(b, "null");
+	else
+		json_strn(b, s, strlen(s));
 }
 
 static void
@@ -137,7 +172,25 @@ json_entry(struct buf *b, const struct plan_entry *e)
 }
 
 static void
-print_json(const struct cli *c, const struct plan *p)
+json_drift(struct buf *b, const struct drift *d)
+{
+	const char *p, *nl;
+	int first = 1;
+
+	buf_addf(b, ",\n \"drift\": {\"checked\": %s", d->checked ? "true" :
+	    "false");
+	json_key(b, "reason", d->checked ? NULL : d->why.buf);
+	buf_adds(b, ", \"differences\": [");
+	for (p = d->diff.buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		buf_adds(b, first ? "" : ", ");
+		first = 0;
+		json_strn(b, p, (size_t)(nl - p));
+	}
+	buf_adds(b, "]}");
+}
+
+static void
+print_json(const struct cli *c, const struct plan *p, const struct drift *d)
 {
 	struct buf b = BUF_INIT;
 	size_t i, problems = p->count[ENTRY_CHANGED] +
@@ -151,12 +204,14 @@ print_json(const struct cli *c, const struct plan *p)
 	    " \"migrations\": [", p->n - p->count[ENTRY_PENDING],
 	    p->count[ENTRY_PENDING], p->count[ENTRY_CHANGED],
 	    p->count[ENTRY_MISSING], p->count[ENTRY_FAILED],
-	    p->count[ENTRY_PENDING] + problems ? "false" : "true");
+	    p->count[ENTRY_PENDING] + problems + d->n ? "false" : "true");
 	for (i = 0; i < p->n; i++) {
 		buf_adds(&b, i ? ",\n  " : "\n  ");
 		json_entry(&b, &p->v[i]);
 	}
-	buf_adds(&b, "\n]}\n");
+	buf_adds(&b, "\n]");
+	json_drift(&b, d);
+	buf_adds(&b, "}\n");
 	fwrite(b.buf, 1, b.len, stdout);
 	buf_release(&b);
 }
@@ -165,26 +220,32 @@ int
 cmd_status(struct cli *c, struct args *a)
 {
 	struct buf err = BUF_INIT;
+	struct drift d;
 	struct runner r;
 	const struct plan *p;
 	int ret, code = EXIT_OK;
 
+	drift_init(&d);
 	ret = runner_open_readonly(&r, c->dir, c->db, c->g->lock_timeout,
 	    &err);
 	cli_warnings(&r.files);
+	if (ret == 0 && r.store)
+		ret = runner_drift(&r, c->db, c->g->lock_timeout, &d, &err);
 	if (ret < 0) {
 		code = cli_fail(&err, ret);
 		goto out;
 	}
 	p = &r.plan;
 	if (arg_flag(a, "--json", NULL))
-		print_json(c, p);
+		print_json(c, p, &d);
 	else
-		print_text(p);
-	if (arg_flag(a, "--exit-code", NULL) && p->count[ENTRY_APPLIED] != p->n)
+		print_text(p, &d, r.store != NULL);
+	if (arg_flag(a, "--exit-code", NULL) &&
+	    (p->count[ENTRY_APPLIED] != p->n || d.n))
 		code = EXIT_FAIL;
 out:
 	cli_close(&r);
+	drift_release(&d);
 	buf_release(&err);
 	return code;
 }

@@ -11,17 +11,8 @@
 
 #include "error.h"
 #include "runner.h"
+#include "runner_int.h"
 #include "banned.h"
-
-/* What one section run needs: its SQL and where it came from. */
-struct section_run {
-	const char *text;	/* whole text the section lives in */
-	size_t tlen;
-	size_t off;		/* the section: text[off, off + len) */
-	size_t len;
-	unsigned flags;		/* SECTION_* */
-	const char *where;	/* file path, or a description of stored SQL */
-};
 
 static volatile sig_atomic_t stop_requested;
 
@@ -51,7 +42,7 @@ clock_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static unsigned
+unsigned
 store_flags(unsigned section_flags)
 {
 	return ((section_flags & SECTION_NOTX) ? STORE_NOTX : 0) |
@@ -184,7 +175,7 @@ runner_open_readonly(struct runner *r, const char *dir, const char *url,
 }
 
 /* Runs a section; on failure err gets "where:line: message". */
-static int
+int
 exec_section(struct runner *r, const struct section_run *s, struct buf *err)
 {
 	struct buf msg = BUF_INIT;
@@ -203,7 +194,7 @@ exec_section(struct runner *r, const struct section_run *s, struct buf *err)
 }
 
 /* Commits; an error found at commit (a foreign key check) names the file. */
-static int
+int
 commit_section(struct runner *r, const struct section_run *s, unsigned fl,
     struct buf *err)
 {
@@ -364,7 +355,7 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 	return ret;
 }
 
-static void
+void
 section_of(struct section_run *s, const struct migration *m,
     const struct section *sec, const char *where)
 {

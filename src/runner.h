@@ -16,7 +16,11 @@ enum runner_event_type {
 	EV_DRYRUN,	/* text: the SQL migrate would run */
 	EV_SEEDED,	/* path: a seed file ran */
 	EV_REPAIRED,	/* text: what repair changed */
-	EV_WARNING	/* text: something the user should know */
+	EV_WARNING,	/* text: something the user should know */
+	EV_VERIFY_OK,	/* verify: down undoes up exactly */
+	EV_VERIFY_IRREVERSIBLE,	/* verify: no down section */
+	EV_VERIFY_ASYMMETRIC,	/* verify: text: the differences, indented */
+	EV_VERIFY_FAILED	/* verify: text: "file:line: message" */
 };
 
 struct runner_event {
@@ -86,6 +90,50 @@ int runner_reset(struct runner *r, struct buf *err);
 int runner_setup(struct runner *r, const char *dir, struct buf *err);
 /* Accepts changed checksums and forgets failed migrations. */
 int runner_repair(struct runner *r, struct buf *err);
+
+/* What runner_verify found, migration by migration. */
+struct verify_counts {
+	size_t ok, irreversible, asymmetric, failed;
+	size_t unchecked;	/* after a failure: not run */
+};
+
+/*
+ * Checks every migration in r->files, in order, in a new scratch database
+ * of the kind url names (store_open_scratch; url itself is never touched):
+ * runs its up section; if it has a down, runs the down and compares the
+ * schema with the one before the up, then the up again and compares with
+ * the first up. Sections run as migrate runs them (their transaction and
+ * foreign key options). Schemas are compared by their text first and, when
+ * that differs, by meaning (describe) in a second scratch database that
+ * replays the same steps. Emits one EV_VERIFY_* per migration and stops
+ * after the first that fails. Returns 0 when it could check (whatever it
+ * found), else a negative code.
+ */
+int runner_verify(struct runner *r, const char *url, int lock_timeout,
+    struct verify_counts *c, struct buf *err);
+
+/* Drift: how a database's schema differs from its migrations'. */
+struct drift {
+	int checked;		/* 0: why says why it could not be */
+	struct buf why;
+	struct buf diff;	/* "added table x\n"...: migrations' -> real */
+	size_t n;		/* lines in diff */
+};
+
+void drift_init(struct drift *d);
+void drift_release(struct drift *d);
+
+/*
+ * Replays the up sections of the migrations r->plan shows applied into a
+ * new scratch database of the kind url names and compares its schema with
+ * r->store's, by meaning. Drift cannot be checked (d->why)
+ * when an applied migration's file is missing or changed, a migration is
+ * recorded as failed, or a replay fails. r->store may be NULL (no
+ * database: nothing to check). Returns 0, or a negative code when
+ * describing a schema failed.
+ */
+int runner_drift(struct runner *r, const char *url, int lock_timeout,
+    struct drift *d, struct buf *err);
 
 /*
  * Writes DIR/NNN_name.sql for a new migration; *path (freed by the caller)

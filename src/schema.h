@@ -38,7 +38,9 @@ void schema_release(struct schema *s);
 /*
  * Compares two sorted schemas. Appends one line per difference to out,
  * "added KIND NAME", "removed KIND NAME" or "changed KIND NAME: OLD -> NEW"
- * (from a to b), and returns how many there were.
+ * (from a to b), and returns how many there were. The parts of a table
+ * only one schema has ("t.x" when table t is added or removed) are left
+ * out: the table's line covers them.
  */
 size_t schema_diff(const struct schema *a, const struct schema *b,
     struct buf *out);

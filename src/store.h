@@ -108,7 +108,10 @@ struct store_ops {
 	    size_t *errpos, struct buf *err);
 	/* Drops every table, view, index and trigger; inside a transaction. */
 	int (*drop_all)(struct store *s, struct buf *err);
-	/* The schema as SQL, in a stable order. */
+	/*
+	 * The schema as SQL, in a stable order. verify relies on equal
+	 * text meaning equal describe results (it compares text first).
+	 */
 	int (*schema)(struct store *s, struct buf *out, struct buf *err);
 	/*
 	 * The schema by meaning (schema.h), sorted, without the tracking

@@ -19,6 +19,7 @@
 
 #include "error.h"
 #include "migration.h"
+#include "sqlite_describe.h"
 #include "store.h"
 #include "banned.h"
 
@@ -815,6 +816,12 @@ sqlite_schema(struct store *base, struct buf *out, struct buf *err)
 	return 0;
 }
 
+static int
+sqlite_describe_op(struct store *base, struct schema *out, struct buf *err)
+{
+	return sqlite_describe(downcast(base)->db, out, err);
+}
+
 static void
 sqlite_interrupt(struct store *base)
 {
@@ -1080,6 +1087,7 @@ const struct store_ops store_sqlite_ops = {
 	.exec = sqlite_exec,
 	.drop_all = sqlite_drop_all,
 	.schema = sqlite_schema,
+	.describe = sqlite_describe_op,
 	.interrupt = sqlite_interrupt,
 	.open_scratch = sqlite_open_scratch,
 	.snapshot = sqlite_snapshot,
