@@ -36,9 +36,9 @@ static int cmd_show_schema(struct cli *, struct args *);
 static int cmd_help(struct cli *, struct args *);
 
 static const struct command commands[] = {
-	{ "status", cmd_status, "[--exit-code] [--json]",
-	    "show applied, pending, changed and missing migrations",
-	    { "--exit-code", "--json" }, 0, 0 },
+	{ "status", cmd_status, "[--exit-code] [--json] [--no-drift]",
+	    "show applied, pending, changed and missing migrations, and drift",
+	    { "--exit-code", "--json", "--no-drift" }, 0, 0 },
 	{ "migrate", cmd_migrate,
 	    "[--allow-out-of-order] [--backup] [--dry-run] "
 	    "[--single-transaction]",

@@ -57,6 +57,18 @@ test_expect_success 'a table added outside the migrations is drift' '
 	test_equal "$before" "$(db_sha app.db)"
 '
 
+test_expect_success 'status --no-drift skips the check' '
+	cd added &&
+	runner status --no-drift >out &&
+	test_grep ! -i "drift" out &&
+	test_grep "^Database is up to date!$" out &&
+	runner status --no-drift --exit-code >out &&
+	runner status --no-drift --json >out.json &&
+	json_drift out.json "d[\"checked\"] is False" \
+		"d[\"reason\"] == \"skipped (--no-drift)\"" \
+		"d[\"differences\"] == []"
+'
+
 test_expect_success 'a dropped index and a dropped trigger are drift' '
 	migrated removed &&
 	sql app.db "DROP INDEX idx_comments_post_id; CREATE TRIGGER trg AFTER INSERT ON users BEGIN SELECT 1; END; DROP TRIGGER trg;" &&
