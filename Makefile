@@ -21,7 +21,8 @@ else
 BUILD ?= build/release
 endif
 
-CORE = buf migration migset plan schema store store_sqlite runner create config
+CORE = buf migration migset plan schema store store_sqlite runner create config \
+	pgsplit
 CLI = main cli cmd_status
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
