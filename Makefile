@@ -12,6 +12,12 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARNINGS) -W
 	$(shell $(PKG_CONFIG) --cflags sqlite3 zlib 2>/dev/null) $(CFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 zlib 2>/dev/null || echo -lsqlite3 -lz) -pthread
 
+# The PostgreSQL driver is built when pkg-config finds libpq (Debian:
+# libpq-dev); NO_LIBPQ=1 leaves it out even then.
+ifndef NO_LIBPQ
+HAVE_LIBPQ := $(shell $(PKG_CONFIG) --exists libpq 2>/dev/null && echo 1)
+endif
+
 # SANITIZE=address,undefined builds an instrumented binary in its own folder.
 ifdef SANITIZE
 BUILD ?= build/sanitize
@@ -20,9 +26,17 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 else
 BUILD ?= build/release
 endif
+ifneq ($(HAVE_LIBPQ),1)
+BUILD := $(BUILD)-nopq
+endif
 
 CORE = buf migration migset plan schema store store_sqlite runner create config \
 	pgsplit
+ifeq ($(HAVE_LIBPQ),1)
+CORE += store_pg store_pg_schema
+ALL_CFLAGS += -DHAVE_LIBPQ $(shell $(PKG_CONFIG) --cflags libpq)
+LIBS += $(shell $(PKG_CONFIG) --libs libpq)
+endif
 CLI = main cli cmd_status
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
@@ -33,8 +47,10 @@ ifdef SANITIZE
 all: $(BUILD)/runner
 else
 all: runner
+# Phony, so switching builds (NO_LIBPQ=1 and back) always refreshes ./runner.
 runner: $(BUILD)/runner
 	cp $< $@.tmp && mv -f $@.tmp $@
+.PHONY: runner
 endif
 
 $(BUILD)/runner: $(CORE_OBJS) $(CLI_OBJS)

@@ -23,6 +23,7 @@ struct args {
 struct cli {
 	const struct globals *g;
 	char *db;		/* --db, $DATABASE_URL, .env, or app.db */
+	char *shown;		/* db as shown to users: no password */
 	char *dir;		/* --dir, $MIGRATIONS_DIR, .env, or migrations */
 };
 

@@ -139,6 +139,22 @@ void store_close(struct store *s);
 int store_open_scratch(const char *url, int lock_timeout, struct store **out,
     struct buf *err);
 
+/*
+ * url as it may be shown to users: a server URL's password (user:PASS@ and
+ * password=PASS) becomes ***. Freed by the caller.
+ */
+char *store_display_url(const char *url);
+/*
+ * Replaces each occurrence of url's password in msg, as written in url and
+ * percent-decoded, with ***: for messages (libpq's) that may echo it.
+ */
+void store_scrub(const char *url, struct buf *msg);
+/* Appends the drivers built in, with their library versions. */
+void store_drivers(struct buf *out);
+
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;	/* when built with libpq */
+/* libpq's version as "15.4", for store_drivers. */
+const char *store_pg_version(void);
 
 #endif
