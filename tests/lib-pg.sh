@@ -3,7 +3,7 @@
 # Source it after lib.sh; it starts one cluster for the test script:
 #
 #	. "$(dirname "$0")/lib.sh"
-#	. "$(dirname "$0")/lib-pg.sh"
+#	. "$TEST_DIRECTORY/lib-pg.sh"
 #	test_expect_success 'migrate' '
 #		pg_newdb a && runner --db "$(pg_url a)" migrate
 #	'
@@ -124,4 +124,10 @@ pg_table_exists () {
 pg_dump_db () {
 	"$PG_BINDIR/pg_dump" --no-owner --no-privileges -d "$1" |
 		grep -v -e '^\\restrict' -e '^\\unrestrict' -e '^-- Dumped'
+}
+
+# pg_setup_story: setup_story's three migrations, in PostgreSQL's dialect.
+pg_setup_story () {
+	setup_story &&
+	sed -i 's/INTEGER PRIMARY KEY AUTOINCREMENT/SERIAL PRIMARY KEY/' migrations/*.sql
 }
