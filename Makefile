@@ -93,16 +93,23 @@ clean:
 
 .PHONY: all example test check install uninstall clean
 
-# make fuzz [FUZZ_SECONDS=60]: clang's libFuzzer on the parser, seeded from migrations/.
+# make fuzz [FUZZ_TARGET=migration|pgsplit] [FUZZ_SECONDS=60]: clang's
+# libFuzzer on the migration-file parser (default) or the PostgreSQL
+# statement splitter, seeded from migrations/ and tests/fuzz/corpus/.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?= migration
+FUZZ_SRC_migration = src/migration.c src/buf.c
+FUZZ_SRC_pgsplit = src/pgsplit.c
 fuzz:
-	@mkdir -p build/fuzz/corpus
-	cp migrations/*.sql tests/fuzz/corpus/*.sql build/fuzz/corpus/ 2>/dev/null || true
+	@test -n "$(FUZZ_SRC_$(FUZZ_TARGET))" || \
+		{ echo "unknown FUZZ_TARGET '$(FUZZ_TARGET)' (migration, pgsplit)"; exit 2; }
+	@mkdir -p build/fuzz/corpus-$(FUZZ_TARGET)
+	cp migrations/*.sql tests/fuzz/corpus/*.sql build/fuzz/corpus-$(FUZZ_TARGET)/ 2>/dev/null || true
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 		-fsanitize=fuzzer,address,undefined -Isrc \
-		-o build/fuzz/fuzz_migration tests/fuzz/fuzz_migration.c \
-		src/migration.c src/buf.c -lz
-	build/fuzz/fuzz_migration -max_total_time=$(FUZZ_SECONDS) \
-		-max_len=4096 build/fuzz/corpus
+		-o build/fuzz/fuzz_$(FUZZ_TARGET) tests/fuzz/fuzz_$(FUZZ_TARGET).c \
+		$(FUZZ_SRC_$(FUZZ_TARGET)) -lz
+	build/fuzz/fuzz_$(FUZZ_TARGET) -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 build/fuzz/corpus-$(FUZZ_TARGET)
 
 .PHONY: fuzz
