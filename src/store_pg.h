@@ -21,6 +21,7 @@ struct pg_store {
 	int lock_timeout;
 	int locked;		/* holds the session's advisory lock */
 	int in_tx;		/* inside a transaction begin() opened */
+	int begin_pending;	/* that BEGIN is not sent yet, see flush_begin */
 	volatile sig_atomic_t stop;		/* interrupt() was called */
 	volatile sig_atomic_t cancelable;	/* may cancel what runs now */
 	PGconn *admin;		/* a scratch store: the connection that made it */
