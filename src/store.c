@@ -38,6 +38,100 @@ applied_set_release(struct applied_set *s)
 	s->n = 0;
 }
 
+static int
+cmp_applied(const void *a, const void *b)
+{
+	return version_cmp(((const struct applied *)a)->version,
+	    ((const struct applied *)b)->version);
+}
+
+void
+applied_set_sort(struct applied_set *s)
+{
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_applied);
+}
+
+const char *const tracking_extra[TRACKING_NEXTRA] = {
+	"duration_ms", "down_sql", "down_options", "state", "error"
+};
+
+static const char *
+extra_decl(const struct tracking_dialect *d, size_t i)
+{
+	if (i == 0)
+		return d->duration;
+	if (strcmp(tracking_extra[i], "state") == 0)
+		return "TEXT NOT NULL DEFAULT '" STATE_APPLIED "'";
+	return "TEXT";
+}
+
+void
+tracking_ddl(struct buf *sql, const struct tracking_dialect *d, int exists,
+    unsigned have)
+{
+	size_t i;
+
+	if (exists) {
+		/* Adopt an older (Story Hub) table: add what it lacks. */
+		for (i = 0; i < TRACKING_NEXTRA; i++)
+			if (!(have & (1u << i)))
+				buf_addf(sql, "ALTER TABLE " TRACKING_TABLE
+				    " ADD COLUMN %s %s;", tracking_extra[i],
+				    extra_decl(d, i));
+		return;
+	}
+	buf_addf(sql, "CREATE TABLE " TRACKING_TABLE " (\n"
+	    "    id %s,\n"
+	    "    version TEXT UNIQUE NOT NULL,\n"
+	    "    name TEXT NOT NULL,\n"
+	    "    applied_at %s,\n"
+	    "    checksum TEXT", d->id, d->applied_at);
+	for (i = 0; i < TRACKING_NEXTRA; i++)
+		buf_addf(sql, ",\n    %s %s", tracking_extra[i],
+		    extra_decl(d, i));
+	buf_adds(sql, "\n)");
+}
+
+void
+tracking_select(struct buf *sql, const struct tracking_dialect *d,
+    unsigned have)
+{
+	size_t i;
+
+	buf_addf(sql, "SELECT version, name, %s, checksum",
+	    d->applied_at_text);
+	for (i = 0; i < TRACKING_NEXTRA; i++)
+		if (!(have & (1u << i)))
+			buf_adds(sql, ", NULL");
+		else if (strcmp(tracking_extra[i], "down_sql") == 0)
+			buf_adds(sql, ", down_sql IS NOT NULL");
+		else
+			buf_addf(sql, ", %s", tracking_extra[i]);
+	buf_adds(sql, " FROM " TRACKING_TABLE);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void
+applied_from_text(struct applied *a, const char *const v[TRACKING_NCOLS])
+{
+	memset(a, 0, sizeof(*a));
+	a->version = xstrdup(v[0] ? v[0] : "");
+	a->name = xstrdup(v[1] ? v[1] : "");
+	a->applied_at = dup_or_null(v[2]);
+	a->checksum = dup_or_null(v[3]);
+	a->duration_ms = v[4] ? strtod(v[4], NULL) : -1;
+	a->has_down = v[5] && (v[5][0] == '1' || v[5][0] == 't');
+	a->down_options = dup_or_null(v[6]);
+	a->state = dup_or_null(v[7]);
+	a->error = dup_or_null(v[8]);
+}
+
 const struct applied *
 applied_find(const struct applied_set *s, const char *version)
 {

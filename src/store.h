@@ -45,9 +45,42 @@ struct applied_set {
 
 void applied_release(struct applied *a);
 void applied_set_release(struct applied_set *s);
+void applied_set_sort(struct applied_set *s);
 /* The row with this version (numeric comparison), or NULL. */
 const struct applied *applied_find(const struct applied_set *s,
     const char *version);
+
+/*
+ * The tracking table's columns beyond the Story Hub table's first five, in
+ * order. Bit i of a driver's "have" mask says tracking_extra[i] exists.
+ */
+#define TRACKING_NEXTRA 5
+extern const char *const tracking_extra[TRACKING_NEXTRA];
+
+/* How a driver's SQL spells the tracking table. */
+struct tracking_dialect {
+	const char *id;		/* the id column's type and key */
+	const char *applied_at;	/* applied_at's type and default */
+	const char *applied_at_text;	/* applied_at as YYYY-MM-DD HH:MM:SS */
+	const char *duration;	/* duration_ms's type */
+};
+
+/*
+ * Appends the SQL that creates the tracking table (exists == 0) or adds
+ * the extra columns have lacks: nothing when none is missing.
+ */
+void tracking_ddl(struct buf *sql, const struct tracking_dialect *d,
+    int exists, unsigned have);
+/* Appends a SELECT of every row, in the columns applied_from_text reads. */
+void tracking_select(struct buf *sql, const struct tracking_dialect *d,
+    unsigned have);
+#define TRACKING_NCOLS 9
+/*
+ * Fills a from one row of tracking_select as text (NULL for SQL NULL);
+ * the has-down column is true as "1" or "t".
+ */
+void applied_from_text(struct applied *a,
+    const char *const v[TRACKING_NCOLS]);
 
 /* open flags */
 #define STORE_NOCREATE	0x1	/* fail with RUNNER_ENOENT if it does not exist */
