@@ -9,10 +9,11 @@
 
 #include "buf.h"
 #include "store.h"
-#include "tap.h"
 
 #ifdef HAVE_LIBPQ
 #include <libpq-fe.h>
+
+#include "tap.h"
 
 /* Opens a scratch database and runs sql in it, as a migration would. */
 static struct store *
