@@ -12,6 +12,12 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARNINGS) -W
 	$(shell $(PKG_CONFIG) --cflags sqlite3 zlib 2>/dev/null) $(CFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 zlib 2>/dev/null || echo -lsqlite3 -lz) -pthread
 
+# The PostgreSQL driver is built when pkg-config finds libpq (Debian:
+# libpq-dev); NO_LIBPQ=1 leaves it out even then.
+ifndef NO_LIBPQ
+HAVE_LIBPQ := $(shell $(PKG_CONFIG) --exists libpq 2>/dev/null && echo 1)
+endif
+
 # SANITIZE=address,undefined builds an instrumented binary in its own folder.
 ifdef SANITIZE
 BUILD ?= build/sanitize
@@ -20,9 +26,17 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 else
 BUILD ?= build/release
 endif
+ifneq ($(HAVE_LIBPQ),1)
+BUILD := $(BUILD)-nopq
+endif
 
 CORE = buf migration migset plan schema store store_sqlite sqlite_describe \
-	runner verify create config gz backup
+	runner verify create config gz backup pgsplit
+ifeq ($(HAVE_LIBPQ),1)
+CORE += store_pg store_pg_schema store_pg_backup
+ALL_CFLAGS += -DHAVE_LIBPQ $(shell $(PKG_CONFIG) --cflags libpq)
+LIBS += $(shell $(PKG_CONFIG) --libs libpq)
+endif
 CLI = main cli cmd_status cmd_verify cmd_backup
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
@@ -33,8 +47,10 @@ ifdef SANITIZE
 all: $(BUILD)/runner
 else
 all: runner
+# Phony, so switching builds (NO_LIBPQ=1 and back) always refreshes ./runner.
 runner: $(BUILD)/runner
 	cp $< $@.tmp && mv -f $@.tmp $@
+.PHONY: runner
 endif
 
 $(BUILD)/runner: $(CORE_OBJS) $(CLI_OBJS)
@@ -77,16 +93,23 @@ clean:
 
 .PHONY: all example test check install uninstall clean
 
-# make fuzz [FUZZ_SECONDS=60]: clang's libFuzzer on the parser, seeded from migrations/.
+# make fuzz [FUZZ_TARGET=migration|pgsplit] [FUZZ_SECONDS=60]: clang's
+# libFuzzer on the migration-file parser (default) or the PostgreSQL
+# statement splitter, seeded from migrations/ and tests/fuzz/corpus/.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGET ?= migration
+FUZZ_SRC_migration = src/migration.c src/buf.c
+FUZZ_SRC_pgsplit = src/pgsplit.c
 fuzz:
-	@mkdir -p build/fuzz/corpus
-	cp migrations/*.sql tests/fuzz/corpus/*.sql build/fuzz/corpus/ 2>/dev/null || true
+	@test -n "$(FUZZ_SRC_$(FUZZ_TARGET))" || \
+		{ echo "unknown FUZZ_TARGET '$(FUZZ_TARGET)' (migration, pgsplit)"; exit 2; }
+	@mkdir -p build/fuzz/corpus-$(FUZZ_TARGET)
+	cp migrations/*.sql tests/fuzz/corpus/*.sql build/fuzz/corpus-$(FUZZ_TARGET)/ 2>/dev/null || true
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 		-fsanitize=fuzzer,address,undefined -Isrc \
-		-o build/fuzz/fuzz_migration tests/fuzz/fuzz_migration.c \
-		src/migration.c src/buf.c -lz
-	build/fuzz/fuzz_migration -max_total_time=$(FUZZ_SECONDS) \
-		-max_len=4096 build/fuzz/corpus
+		-o build/fuzz/fuzz_$(FUZZ_TARGET) tests/fuzz/fuzz_$(FUZZ_TARGET).c \
+		$(FUZZ_SRC_$(FUZZ_TARGET)) -lz
+	build/fuzz/fuzz_$(FUZZ_TARGET) -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 build/fuzz/corpus-$(FUZZ_TARGET)
 
 .PHONY: fuzz

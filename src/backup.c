@@ -26,11 +26,13 @@ db_label(const char *target)
 {
 	static const char *const ext[] = { ".sqlite3", ".sqlite", ".db3",
 	    ".db" };
-	const char *base = strrchr(target, '/');
-	size_t i, n, e;
+	size_t i, n = strcspn(target, "?"), e;
+	const char *base = target + n;
 
-	base = base ? base + 1 : target;
-	n = strcspn(base, "?");
+	/* The last path part before any query: a URL's database name. */
+	while (base > target && base[-1] != '/')
+		base--;
+	n -= (size_t)(base - target);
 	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
 		e = strlen(ext[i]);
 		if (n > e && strncmp(base + n - e, ext[i], e) == 0) {
@@ -150,10 +152,10 @@ publish(const char *tmp, const char *path, int force, struct buf *err)
 	return 0;
 }
 
-/* DIR/LABEL-STAMP.db.gz, or -2, -3 ... when one was taken this second. */
+/* DIR/LABEL-STAMP.SUFFIX, or -2, -3 ... when one was taken this second. */
 static int
 publish_default(const char *tmp, const char *dir, const char *label,
-    char **path, struct buf *err)
+    const char *suffix, char **path, struct buf *err)
 {
 	struct buf p = BUF_INIT;
 	char stamp[32];
@@ -168,7 +170,7 @@ publish_default(const char *tmp, const char *dir, const char *label,
 		buf_addf(&p, "%s/%s-%s", dir, label, stamp);
 		if (n > 1)
 			buf_addf(&p, "-%d", n);
-		buf_adds(&p, BACKUP_SUFFIX);
+		buf_adds(&p, suffix);
 		ret = publish(tmp, p.buf, 0, err);
 	}
 	if (ret == 1)
@@ -286,7 +288,8 @@ backup_create(const struct backup_opts *o, struct backup_result *res,
 			ret = check_output(o->output, 0, err);
 		res->path = xstrdup(o->output);
 	} else {
-		ret = publish_default(tmp, dir, label, &res->path, err);
+		ret = publish_default(tmp, dir, label, ops->backup_suffix,
+		    &res->path, err);
 	}
 	if (ret == 0)
 		ret = fsync_dir(dir, err);
@@ -317,11 +320,12 @@ backup_result_release(struct backup_result *res)
 }
 
 /*
- * Whether name is LABEL-YYYYmmddTHHMMSSZ[-N].db.gz; the time as text and
+ * Whether name is LABEL-YYYYmmddTHHMMSSZ[-N]SUFFIX; the time as text and
  * N (1 when absent) for ordering.
  */
 static int
-parse_name(const char *name, const char *label, char *time, long *n)
+parse_name(const char *name, const char *label, const char *suffix,
+    char *time, long *n)
 {
 	size_t len = strlen(label), i;
 	const char *p = name + len + 1, *q;
@@ -339,7 +343,7 @@ parse_name(const char *name, const char *label, char *time, long *n)
 		if (*n < 2)
 			return 0;
 	}
-	if (strcmp(q, BACKUP_SUFFIX) != 0)
+	if (strcmp(q, suffix) != 0)
 		return 0;
 	snprintf(time, 24, "%.4s-%.2s-%.2s %.2s:%.2s:%.2s UTC", p, p + 4,
 	    p + 6, p + 9, p + 11, p + 13);
@@ -413,7 +417,8 @@ backup_list(const char *url, const char *dir, struct backup_list *out,
 		    "cannot read backup folder '%s': %s", dir, strerror(errno));
 	label = db_label(target);
 	while ((d = readdir(dp)))
-		if (parse_name(d->d_name, label, time, &seq))
+		if (parse_name(d->d_name, label, ops->backup_suffix, time,
+		    &seq))
 			add_found(&v, &n, dir, d->d_name, time, seq);
 	closedir(dp);
 	free(label);

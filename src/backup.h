@@ -15,12 +15,11 @@
 struct store_ops;
 
 #define BACKUP_DIR_DEFAULT	"backups"
-#define BACKUP_SUFFIX		".db.gz"
 
 struct backup_opts {
 	const char *url;	/* the database */
 	const char *dir;	/* where default-named backups go */
-	const char *output;	/* NULL: DIR/NAME-YYYYmmddTHHMMSSZ.db.gz */
+	const char *output;	/* NULL: DIR/NAME-YYYYmmddTHHMMSSZ.SUFFIX */
 	int level;		/* gzip level, 0 to 9 */
 	int force;		/* replace an existing output (never a symlink) */
 	int keep;		/* > 0: then remove all but the newest keep */

@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "backup.h"
 #include "cli_int.h"
 #include "config.h"
@@ -96,8 +94,11 @@ find_command(const char *name)
 void
 cli_version(void)
 {
-	printf("runner %s (drivers: sqlite %s)\n", RUNNER_VERSION,
-	    sqlite3_libversion());
+	struct buf b = BUF_INIT;
+
+	store_drivers(&b);
+	printf("runner %s (drivers: %s)\n", RUNNER_VERSION, b.buf);
+	buf_release(&b);
 }
 
 void
@@ -516,7 +517,7 @@ confirm_rollback(struct cli *c, struct args *a, struct runner *r,
 		code = EXIT_OK;
 	} else {
 		buf_addf(&q, "Roll back %zu migration%s on '%s' (", n,
-		    n == 1 ? "" : "s", c->db);
+		    n == 1 ? "" : "s", c->shown);
 		for (i = 0; i < n; i++)
 			buf_addf(&q, "%s%s %s", i ? ", " : "",
 			    v[i]->row->version, v[i]->row->name);
@@ -613,7 +614,7 @@ cmd_reset(struct cli *c, struct args *a)
 	if (ret < 0)
 		return cli_fail(&err, ret);
 	buf_addf(&q, "Drop every table, view, index and trigger in '%s' and "
-	    "apply all %zu migrations again? All data will be lost.", c->db,
+	    "apply all %zu migrations again? All data will be lost.", c->shown,
 	    r.files.n);
 	code = confirm(a, q.buf);
 	buf_release(&q);
@@ -755,7 +756,9 @@ cli_run(const struct globals *g, int argc, char **argv)
 		c.dir = setting(g->dir, "MIGRATIONS_DIR", "migrations");
 		c.backup_dir = setting(g->backup_dir, "BACKUP_DIR",
 		    BACKUP_DIR_DEFAULT);
+		c.shown = store_display_url(c.db);
 		code = cmd->fn(&c, &a);
+		free(c.shown);
 		free(c.db);
 		free(c.dir);
 		free(c.backup_dir);

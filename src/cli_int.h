@@ -24,6 +24,7 @@ struct args {
 struct cli {
 	const struct globals *g;
 	char *db;		/* --db, $DATABASE_URL, .env, or app.db */
+	char *shown;		/* db as shown to users: no password */
 	char *dir;		/* --dir, $MIGRATIONS_DIR, .env, or migrations */
 	char *backup_dir;	/* --backup-dir, $BACKUP_DIR, .env, or backups */
 };

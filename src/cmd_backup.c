@@ -79,7 +79,7 @@ report(const struct cli *c, const struct backup_result *res)
 {
 	if (c->g->quiet)
 		return;
-	printf("Backed up '%s' (", c->db);
+	printf("Backed up '%s' (", c->shown);
 	print_size(stdout, res->db_size);
 	printf(") to %s (", res->path);
 	print_size(stdout, res->gz_size);
@@ -186,7 +186,7 @@ cmd_backups(struct cli *c, struct args *a)
 		return ret;
 	}
 	if (l.n == 0 && !c->g->quiet)
-		printf("No backups of '%s' in %s/.\n", c->db, c->backup_dir);
+		printf("No backups of '%s' in %s/.\n", c->shown, c->backup_dir);
 	else if (l.n)
 		printf("%-23s  %10s  %s\n", "TIME", "SIZE", "PATH");
 	for (i = 0; i < l.n; i++)
@@ -214,7 +214,7 @@ cmd_restore(struct cli *c, struct args *a)
 	}
 	if (ret == 0) {
 		buf_addf(&q, "Replace database '%s' with the one in '%s'?%s",
-		    c->db, a->pos[0], r.exists ? " Its current contents are "
+		    c->shown, a->pos[0], r.exists ? " Its current contents are "
 		    "lost (a backup is taken first unless --no-backup)." : "");
 		code = confirm(a, q.buf);
 	}
@@ -225,7 +225,7 @@ cmd_restore(struct cli *c, struct args *a)
 	if (ret == 0 && code < 0)
 		ret = restore_commit(&r, &err);
 	if (ret == 0 && code < 0 && !c->g->quiet)
-		printf("Restored '%s' from '%s'.\n", c->db, a->pos[0]);
+		printf("Restored '%s' from '%s'.\n", c->shown, a->pos[0]);
 	restore_release(&r);
 	buf_release(&q);
 	if (ret < 0)

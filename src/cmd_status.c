@@ -199,7 +199,7 @@ print_json(const struct cli *c, const struct plan *p, const struct drift *d)
 	    p->count[ENTRY_MISSING] + p->count[ENTRY_FAILED];
 
 	buf_adds(&b, "{\"database\": ");
-	json_str(&b, c->db);
+	json_str(&b, c->shown);
 	json_key(&b, "migrations_dir", c->dir);
 	buf_addf(&b, ", \"applied\": %zu, \"pending\": %zu, \"changed\": %zu, "
 	    "\"missing\": %zu, \"failed\": %zu, \"up_to_date\": %s,\n"

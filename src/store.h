@@ -45,9 +45,42 @@ struct applied_set {
 
 void applied_release(struct applied *a);
 void applied_set_release(struct applied_set *s);
+void applied_set_sort(struct applied_set *s);
 /* The row with this version (numeric comparison), or NULL. */
 const struct applied *applied_find(const struct applied_set *s,
     const char *version);
+
+/*
+ * The tracking table's columns beyond the Story Hub table's first five, in
+ * order. Bit i of a driver's "have" mask says tracking_extra[i] exists.
+ */
+#define TRACKING_NEXTRA 5
+extern const char *const tracking_extra[TRACKING_NEXTRA];
+
+/* How a driver's SQL spells the tracking table. */
+struct tracking_dialect {
+	const char *id;		/* the id column's type and key */
+	const char *applied_at;	/* applied_at's type and default */
+	const char *applied_at_text;	/* applied_at as YYYY-MM-DD HH:MM:SS */
+	const char *duration;	/* duration_ms's type */
+};
+
+/*
+ * Appends the SQL that creates the tracking table (exists == 0) or adds
+ * the extra columns have lacks: nothing when none is missing.
+ */
+void tracking_ddl(struct buf *sql, const struct tracking_dialect *d,
+    int exists, unsigned have);
+/* Appends a SELECT of every row, in the columns applied_from_text reads. */
+void tracking_select(struct buf *sql, const struct tracking_dialect *d,
+    unsigned have);
+#define TRACKING_NCOLS 9
+/*
+ * Fills a from one row of tracking_select as text (NULL for SQL NULL);
+ * the has-down column is true as "1" or "t".
+ */
+void applied_from_text(struct applied *a,
+    const char *const v[TRACKING_NCOLS]);
 
 /* open flags */
 #define STORE_NOCREATE	0x1	/* fail with RUNNER_ENOENT if it does not exist */
@@ -138,6 +171,7 @@ struct store_ops {
 	 * that nothing of the old one (journals) can reach the new one.
 	 */
 	int (*snapshot)(struct store *s, const char *path, struct buf *err);
+	const char *backup_suffix;	/* of backup file names: ".db.gz" */
 	int (*check_image)(const char *path, const char *name,
 	    struct buf *err);
 	int (*replace)(const char *target, int lock_timeout, const char *path,
@@ -160,6 +194,22 @@ int store_driver(const char *url, const struct store_ops **ops,
 int store_open_scratch(const char *url, int lock_timeout, struct store **out,
     struct buf *err);
 
+/*
+ * url as it may be shown to users: a server URL's password (user:PASS@ and
+ * password=PASS) becomes ***. Freed by the caller.
+ */
+char *store_display_url(const char *url);
+/*
+ * Replaces each occurrence of url's password in msg, as written in url and
+ * percent-decoded, with ***: for messages (libpq's) that may echo it.
+ */
+void store_scrub(const char *url, struct buf *msg);
+/* Appends the drivers built in, with their library versions. */
+void store_drivers(struct buf *out);
+
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;	/* when built with libpq */
+/* libpq's version as "15.4", for store_drivers. */
+const char *store_pg_version(void);
 
 #endif

@@ -23,18 +23,12 @@
 #include "store.h"
 #include "banned.h"
 
-/* The columns beyond the Story Hub table's first five, added on demand. */
-static const struct {
-	const char *name;
-	const char *decl;
-} extra_cols[] = {
-	{ "duration_ms", "REAL" },
-	{ "down_sql", "TEXT" },
-	{ "down_options", "TEXT" },
-	{ "state", "TEXT NOT NULL DEFAULT 'applied'" },
-	{ "error", "TEXT" },
+static const struct tracking_dialect dialect = {
+	.id = "INTEGER PRIMARY KEY AUTOINCREMENT",
+	.applied_at = "TIMESTAMP DEFAULT CURRENT_TIMESTAMP",
+	.applied_at_text = "applied_at",
+	.duration = "REAL",
 };
-#define NEXTRA (sizeof(extra_cols) / sizeof(extra_cols[0]))
 
 enum { ST_FIND, ST_INSERT, ST_STATE, ST_CHECKSUM, ST_REMOVE, ST_DOWN,
 	ST_MAX };
@@ -326,8 +320,8 @@ table_columns(struct sqlite_store *s, int *exists, unsigned *have,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*exists = 1;
 		col = (const char *)sqlite3_column_text(st, 0);
-		for (i = 0; col && i < NEXTRA; i++)
-			if (strcmp(col, extra_cols[i].name) == 0)
+		for (i = 0; col && i < TRACKING_NEXTRA; i++)
+			if (strcmp(col, tracking_extra[i]) == 0)
 				*have |= 1u << i;
 	}
 	if (rc != SQLITE_DONE)
@@ -342,34 +336,13 @@ sqlite_ensure_table(struct store *base, struct buf *err)
 	struct sqlite_store *s = downcast(base);
 	struct buf sql = BUF_INIT;
 	unsigned have;
-	size_t i;
-	int exists, ret = RUNNER_EFAIL;
+	int exists, ret = 0;
 
 	if (table_columns(s, &exists, &have, err) < 0)
 		return RUNNER_EFAIL;
-	if (!exists) {
-		buf_adds(&sql, "CREATE TABLE " TRACKING_TABLE " (\n"
-		    "    id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
-		    "    version TEXT UNIQUE NOT NULL,\n"
-		    "    name TEXT NOT NULL,\n"
-		    "    applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,\n"
-		    "    checksum TEXT");
-		for (i = 0; i < NEXTRA; i++)
-			buf_addf(&sql, ",\n    %s %s", extra_cols[i].name,
-			    extra_cols[i].decl);
-		buf_adds(&sql, "\n)");
-	} else {
-		/* Adopt a Story Hub table: add what it lacks. */
-		for (i = 0; i < NEXTRA; i++)
-			if (!(have & (1u << i)))
-				buf_addf(&sql, "ALTER TABLE " TRACKING_TABLE
-				    " ADD COLUMN %s %s;", extra_cols[i].name,
-				    extra_cols[i].decl);
-	}
-	if (sql.len && run(s, sql.buf, err) < 0)
-		goto out;
-	ret = 0;
-out:
+	tracking_ddl(&sql, &dialect, exists, have);
+	if (sql.len)
+		ret = run(s, sql.buf, err);
 	buf_release(&sql);
 	return ret;
 }
@@ -385,44 +358,12 @@ col_text(sqlite3_stmt *st, int i)
 static void
 read_row(sqlite3_stmt *st, struct applied *a)
 {
-	memset(a, 0, sizeof(*a));
-	a->version = col_text(st, 0);
-	a->name = col_text(st, 1);
-	a->applied_at = col_text(st, 2);
-	a->checksum = col_text(st, 3);
-	a->duration_ms = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
-	    sqlite3_column_double(st, 4);
-	a->has_down = sqlite3_column_int(st, 5);
-	a->down_options = col_text(st, 6);
-	a->state = col_text(st, 7);
-	a->error = col_text(st, 8);
-	if (a->version == NULL)
-		a->version = xstrdup("");
-	if (a->name == NULL)
-		a->name = xstrdup("");
-}
+	const char *v[TRACKING_NCOLS];
+	int i;
 
-static int
-cmp_applied(const void *a, const void *b)
-{
-	return version_cmp(((const struct applied *)a)->version,
-	    ((const struct applied *)b)->version);
-}
-
-static void
-select_sql(struct buf *sql, unsigned have)
-{
-	size_t i;
-
-	buf_adds(sql, "SELECT version, name, applied_at, checksum");
-	for (i = 0; i < NEXTRA; i++)
-		if (!(have & (1u << i)))
-			buf_adds(sql, ", NULL");
-		else if (strcmp(extra_cols[i].name, "down_sql") == 0)
-			buf_adds(sql, ", down_sql IS NOT NULL");
-		else
-			buf_addf(sql, ", %s", extra_cols[i].name);
-	buf_adds(sql, " FROM " TRACKING_TABLE " ORDER BY id");
+	for (i = 0; i < TRACKING_NCOLS; i++)
+		v[i] = (const char *)sqlite3_column_text(st, i);
+	applied_from_text(a, v);
 }
 
 static int
@@ -442,7 +383,7 @@ sqlite_load_applied(struct store *base, struct applied_set *out,
 		return RUNNER_EFAIL;
 	if (!exists)
 		return 0;
-	select_sql(&sql, have);
+	tracking_select(&sql, &dialect, have);
 	if (sqlite3_prepare_v2(s->db, sql.buf, -1, &st, NULL) != SQLITE_OK) {
 		db_error(s, err, "cannot read the tracking table");
 		goto out;
@@ -458,8 +399,7 @@ sqlite_load_applied(struct store *base, struct applied_set *out,
 		db_error(s, err, "cannot read the tracking table");
 		goto out;
 	}
-	if (out->n)
-		qsort(out->v, out->n, sizeof(*out->v), cmp_applied);
+	applied_set_sort(out);
 	ret = 0;
 out:
 	if (ret < 0)
@@ -1091,6 +1031,7 @@ const struct store_ops store_sqlite_ops = {
 	.interrupt = sqlite_interrupt,
 	.open_scratch = sqlite_open_scratch,
 	.snapshot = sqlite_snapshot,
+	.backup_suffix = ".db.gz",
 	.check_image = sqlite_check_image,
 	.replace = sqlite_replace,
 };

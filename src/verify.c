@@ -423,6 +423,7 @@ runner_drift(struct runner *r, const char *url, int lock_timeout,
     struct drift *d, struct buf *err)
 {
 	struct schema want = SCHEMA_INIT, have = SCHEMA_INIT;
+	struct buf scratch_err = BUF_INIT;
 	struct runner sr;
 	int ret;
 
@@ -431,9 +432,13 @@ runner_drift(struct runner *r, const char *url, int lock_timeout,
 		return 0;
 	}
 	memset(&sr, 0, sizeof(sr));
-	ret = store_open_scratch(url, lock_timeout, &sr.store, err);
-	if (ret < 0)
-		return ret;
+	/* No scratch database (say, no CREATEDB right): drift unknown. */
+	ret = store_open_scratch(url, lock_timeout, &sr.store, &scratch_err);
+	if (ret < 0) {
+		buf_addf(&d->why, "no scratch database: %s", scratch_err.buf);
+		buf_release(&scratch_err);
+		return 0;
+	}
 	if (replay(r, &sr, &d->why)) {
 		store_close(sr.store);
 		return 0;

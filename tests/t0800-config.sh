@@ -105,13 +105,29 @@ test_expect_success 'sqlite:PATH and sqlite:///ABS/PATH' '
 	table_exists envurl.db t
 '
 
-test_expect_success 'postgres:// is refused: not built in' '
+if "$RUNNER" --version | grep -q postgresql
+then
+	test_set_prereq PG
+else
+	test_set_prereq NO_PG
+fi
+
+test_expect_success NO_PG 'postgres:// is refused: not built in' '
 	fresh pg &&
 	one_migration migrations t &&
 	test_expect_code 1 runner --db postgres://user@localhost/db migrate >out 2>err &&
 	test_grep "PostgreSQL" err &&
 	test_expect_code 1 runner --db postgres://user@localhost/db status >out 2>err &&
 	test_grep "PostgreSQL" err &&
+	test_equal "" "$(ls -A | grep -v -x -e migrations -e out -e err)"
+'
+
+test_expect_success PG 'postgres:// with no server: a clear error, no file made' '
+	fresh pg &&
+	one_migration migrations t &&
+	test_expect_code 1 runner --db "postgresql://u:pw@/db?host=$TRASH_DIRECTORY/pg&connect_timeout=2" migrate >out 2>err &&
+	test_grep "^runner: cannot connect to .postgresql://u:\*\*\*@/db" err &&
+	test_grep ! "pw@" err &&
 	test_equal "" "$(ls -A | grep -v -x -e migrations -e out -e err)"
 '
 

@@ -1,0 +1,300 @@
+/*
+ * pgsplit.c: a statement splitter following PostgreSQL's lexical rules
+ * (and psql's heuristics for where a statement ends); see pgsplit.h.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pgsplit.h"
+#include "banned.h"
+
+enum tok { TOK_BLANK, TOK_CODE, TOK_WORD, TOK_SEMI };
+
+/* The scanner's state within one statement. */
+struct lex {
+	const char *s;
+	size_t len;
+	size_t i;
+	int paren;		/* depth of ( ) */
+	int body;		/* depth of BEGIN ... END in a routine's body */
+	unsigned nword;		/* identifiers seen in this statement */
+	char lead[4];		/* first letters of its first keywords, see track */
+};
+
+static void
+lex_init(struct lex *l, const char *s, size_t len, size_t at)
+{
+	memset(l, 0, sizeof(*l));
+	l->s = s;
+	l->len = len;
+	l->i = at;
+}
+
+static int
+ident_start(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	    c >= 0x80;
+}
+
+static int
+ident_cont(unsigned char c)
+{
+	return ident_start(c) || (c >= '0' && c <= '9') || c == '$';
+}
+
+static int
+word_is(const char *w, size_t n, const char *kw)
+{
+	return n == strlen(kw) && strncasecmp(w, kw, n) == 0;
+}
+
+static int
+at(const struct lex *l, size_t i, char c)
+{
+	return i < l->len && l->s[i] == c;
+}
+
+/* Past a string or quoted identifier; l->i is just after its opening q. */
+static void
+skip_quoted(struct lex *l, char q, int backslash)
+{
+	while (l->i < l->len) {
+		if (backslash && l->s[l->i] == '\\') {
+			l->i += 2;
+		} else if (l->s[l->i] == q) {
+			l->i++;
+			if (!at(l, l->i, q))
+				return;
+			l->i++;		/* a doubled quote stands for itself */
+		} else
+			l->i++;
+	}
+	l->i = l->len;
+}
+
+/* Past a block comment, which nests in PostgreSQL; l->i is at its slash. */
+static void
+skip_block_comment(struct lex *l)
+{
+	int depth = 0;
+
+	while (l->i < l->len) {
+		if (l->s[l->i] == '/' && at(l, l->i + 1, '*')) {
+			depth++;
+			l->i += 2;
+		} else if (l->s[l->i] == '*' && at(l, l->i + 1, '/')) {
+			l->i += 2;
+			if (--depth == 0)
+				return;
+		} else
+			l->i++;
+	}
+}
+
+/*
+ * At a '$': past a dollar-quoted string and 1, or 0 when it does not open
+ * one ($1, or a '$' with no tag after it).
+ */
+static int
+skip_dollar(struct lex *l)
+{
+	size_t j = l->i + 1, taglen, k;
+
+	if (j < l->len && ident_start((unsigned char)l->s[j]))
+		while (j < l->len && ident_cont((unsigned char)l->s[j]) &&
+		    l->s[j] != '$')
+			j++;
+	if (!at(l, j, '$'))
+		return 0;
+	taglen = j + 1 - l->i;
+	for (k = j + 1; k + taglen <= l->len; k++)
+		if (l->s[k] == '$' &&
+		    memcmp(l->s + k, l->s + l->i, taglen) == 0) {
+			l->i = k + taglen;
+			return 1;
+		}
+	l->i = l->len;
+	return 1;
+}
+
+/*
+ * psql's heuristic: in CREATE [OR REPLACE] FUNCTION/PROCEDURE, outside
+ * parentheses, BEGIN opens a body (BEGIN ATOMIC) that END closes, and CASE
+ * inside one also ends with END; semicolons inside do not end the statement.
+ */
+static void
+track(struct lex *l, const char *w, size_t n)
+{
+	const char *lead = l->lead;
+	int routine;
+
+	if (l->nword < sizeof(l->lead))
+		l->lead[l->nword] = (word_is(w, n, "create") ||
+		    word_is(w, n, "function") || word_is(w, n, "procedure") ||
+		    word_is(w, n, "or") || word_is(w, n, "replace")) ?
+		    (char)tolower((unsigned char)w[0]) : 0;
+	if (l->nword < 1000)
+		l->nword++;
+	routine = lead[0] == 'c' && (lead[1] == 'f' || lead[1] == 'p' ||
+	    (lead[1] == 'o' && lead[2] == 'r' &&
+	    (lead[3] == 'f' || lead[3] == 'p')));
+	if (!routine || l->paren > 0)
+		return;
+	if (word_is(w, n, "begin"))
+		l->body++;
+	else if (word_is(w, n, "case") && l->body > 0)
+		l->body++;
+	else if (word_is(w, n, "end") && l->body > 0)
+		l->body--;
+}
+
+/* An identifier or key word, or an E'' string. */
+static enum tok
+lex_word(struct lex *l)
+{
+	size_t b = l->i;
+
+	while (l->i < l->len && ident_cont((unsigned char)l->s[l->i]))
+		l->i++;
+	if (l->i - b == 1 && (l->s[b] == 'e' || l->s[b] == 'E') &&
+	    at(l, l->i, '\'')) {
+		l->i++;
+		skip_quoted(l, '\'', 1);
+		return TOK_CODE;
+	}
+	track(l, l->s + b, l->i - b);
+	return TOK_WORD;
+}
+
+/* Consumes one token (or blank, or comment) at l->i and says what it was. */
+static enum tok
+lex_token(struct lex *l)
+{
+	unsigned char c = (unsigned char)l->s[l->i];
+
+	if (isspace(c)) {
+		l->i++;
+		return TOK_BLANK;
+	}
+	if (c == '-' && at(l, l->i + 1, '-')) {
+		while (l->i < l->len && l->s[l->i] != '\n')
+			l->i++;
+		return TOK_BLANK;
+	}
+	if (c == '/' && at(l, l->i + 1, '*')) {
+		skip_block_comment(l);
+		return TOK_BLANK;
+	}
+	if (c == '\'' || c == '"') {
+		l->i++;
+		skip_quoted(l, (char)c, 0);
+		return TOK_CODE;
+	}
+	if (c == '$' && skip_dollar(l))
+		return TOK_CODE;
+	if (ident_start(c))
+		return lex_word(l);
+	if (c >= '0' && c <= '9') {
+		/* 42, 1.5e3, 0x1F, 1_000: none can hold a quote or a ';'. */
+		while (l->i < l->len && (isalnum((unsigned char)l->s[l->i]) ||
+		    l->s[l->i] == '_' || l->s[l->i] == '.'))
+			l->i++;
+		return TOK_CODE;
+	}
+	l->i++;
+	if (c == '(')
+		l->paren++;
+	else if (c == ')' && l->paren > 0)
+		l->paren--;
+	else if (c == ';' && l->paren == 0 && l->body == 0)
+		return TOK_SEMI;
+	return TOK_CODE;
+}
+
+void
+pgsplit_init(struct pgsplit *p, const char *s, size_t len)
+{
+	p->s = s;
+	p->len = len;
+	p->pos = 0;
+}
+
+int
+pgsplit_next(struct pgsplit *p, size_t *start, size_t *end)
+{
+	struct lex l;
+	size_t tok;
+	enum tok t;
+	int have = 0;
+
+	lex_init(&l, p->s, p->len, p->pos);
+	while (l.i < l.len) {
+		tok = l.i;
+		t = lex_token(&l);
+		if (t == TOK_BLANK)
+			continue;
+		if (t == TOK_SEMI && !have) {
+			lex_init(&l, p->s, p->len, l.i);	/* empty statement */
+			continue;
+		}
+		if (t == TOK_SEMI) {
+			*end = p->pos = l.i;
+			return 1;
+		}
+		if (!have)
+			*start = tok;
+		have = 1;
+	}
+	p->pos = l.len;
+	*end = l.len;
+	return have;
+}
+
+/* The next key word of the statement into w[0, *n); 0 when none follows. */
+static int
+next_word(struct lex *l, const char **w, size_t *n)
+{
+	size_t b;
+	enum tok t;
+
+	while (l->i < l->len) {
+		b = l->i;
+		t = lex_token(l);
+		if (t == TOK_BLANK)
+			continue;
+		if (t != TOK_WORD)
+			return 0;
+		*w = l->s + b;
+		*n = l->i - b;
+		return 1;
+	}
+	return 0;
+}
+
+int
+pgsplit_ends_tx(const char *s, size_t len)
+{
+	const char *w[3] = { "", "", "" };
+	size_t n[3] = { 0, 0, 0 };
+	struct lex l;
+	int i, k = 1;
+
+	lex_init(&l, s, len, 0);
+	for (i = 0; i < 3; i++)
+		if (!next_word(&l, &w[i], &n[i]))
+			break;
+	if (word_is(w[0], n[0], "end") || word_is(w[0], n[0], "abort"))
+		return 1;
+	if (word_is(w[0], n[0], "prepare"))
+		return word_is(w[1], n[1], "transaction");
+	if (word_is(w[0], n[0], "commit"))
+		return !word_is(w[1], n[1], "prepared");
+	if (!word_is(w[0], n[0], "rollback"))
+		return 0;
+	/* ROLLBACK [WORK | TRANSACTION] TO [SAVEPOINT] name keeps it open. */
+	if (word_is(w[1], n[1], "work") || word_is(w[1], n[1], "transaction"))
+		k = 2;
+	return !word_is(w[k], n[k], "to") && !word_is(w[1], n[1], "prepared");
+}

@@ -1,0 +1,10 @@
+-- migrate:up
+CREATE FUNCTION f() RETURNS trigger AS $body$
+BEGIN
+  NEW.x := E'a\'b;' || $$;$$ || 'it''s'; /* nested /* ; */ */
+  RETURN NEW;
+END;
+$body$ LANGUAGE plpgsql;
+CREATE FUNCTION g() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; END;
+CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a VALUES (1); INSERT INTO b VALUES ($1));
+SELECT U&"d;" FROM "x;""y"; COMMIT; ROLLBACK TO SAVEPOINT a;

@@ -1,0 +1,133 @@
+# tests/lib-pg.sh: a throwaway PostgreSQL server for the black-box tests.
+#
+# Source it after lib.sh; it starts one cluster for the test script:
+#
+#	. "$(dirname "$0")/lib.sh"
+#	. "$TEST_DIRECTORY/lib-pg.sh"
+#	test_expect_success 'migrate' '
+#		pg_newdb a && runner --db "$(pg_url a)" migrate
+#	'
+#
+# The cluster is initdb'd into a fresh folder under /tmp and listens only on
+# a Unix socket in that folder; it is stopped and the folder removed when
+# the script exits, whatever happened. As initdb refuses to run as root, a
+# root caller runs the server as the postgres user.
+#
+# A runner built without libpq skips the whole script (a visible TAP skip);
+# a runner with libpq and no PostgreSQL server binaries is an error, so CI
+# never skips these tests silently. PG_BINDIR may name the server's bin
+# folder; otherwise pg_config --bindir, then /usr/lib/postgresql/*/bin.
+
+if ! "$RUNNER" --version | grep -q postgresql; then
+	echo "1..0 # SKIP runner was built without libpq (PostgreSQL driver)"
+	exit 0
+fi
+
+pg_find_bindir () {
+	local d
+	for d in "${PG_BINDIR:-}" "$(pg_config --bindir 2>/dev/null)" \
+		$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k4 -n -r)
+	do
+		if test -n "$d" && test -x "$d/initdb" && test -x "$d/pg_ctl"; then
+			echo "$d"
+			return 0
+		fi
+	done
+	d=$(command -v initdb) && dirname "$d"
+}
+
+PG_BINDIR=$(pg_find_bindir)
+if test -z "$PG_BINDIR"; then
+	echo "Bail out! runner has the PostgreSQL driver but no initdb/pg_ctl was found (install postgresql, or set PG_BINDIR)"
+	exit 1
+fi
+
+# as_pg CMD...: run CMD as the user that owns the cluster.
+as_pg () {
+	if test "$(id -u)" = 0; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+PG_DIR=$(mktemp -d /tmp/runner-pg.XXXXXX) || exit 1
+if test "$(id -u)" = 0; then
+	chmod 755 "$PG_DIR" && chown postgres: "$PG_DIR" || exit 1
+fi
+
+pg_stop () {
+	if test -f "$PG_DIR/data/postmaster.pid"; then
+		as_pg "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1
+	fi
+	rm -rf "$PG_DIR"
+}
+trap pg_stop EXIT
+trap 'exit 130' INT TERM
+
+# Speed over durability: this cluster lives for one test script.
+pg_start () {
+	as_pg "$PG_BINDIR/initdb" -D "$PG_DIR/data" -A trust -U postgres \
+		-E UTF8 --locale=C --no-sync >"$PG_DIR/initdb.log" 2>&1 || {
+		cat "$PG_DIR/initdb.log"
+		return 1
+	}
+	# pwuser must give a password; everyone else is trusted.
+	printf 'local all pwuser scram-sha-256\nlocal all all trust\n' |
+		as_pg tee "$PG_DIR/data/pg_hba.conf" >/dev/null &&
+	as_pg "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
+		-o "-k $PG_DIR -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=40" \
+		start >/dev/null || {
+		cat "$PG_DIR/server.log"
+		return 1
+	}
+}
+
+if ! pg_start; then
+	echo "Bail out! cannot start a PostgreSQL test cluster in $PG_DIR"
+	exit 1
+fi
+
+PGHOST=$PG_DIR
+PGUSER=postgres
+PGDATABASE=postgres
+export PGHOST PGUSER PGDATABASE
+unset PGPORT PGPASSWORD PGSERVICE PGOPTIONS PGPASSFILE PGSSLMODE PGCONNECT_TIMEOUT
+
+# pg_url DB: the URL of database DB, its socket folder as host=.
+pg_url () {
+	echo "postgres:///$1?host=$PG_DIR"
+}
+
+# pg_newdb DB: a new, empty database DB (dropped first if it exists).
+pg_newdb () {
+	psql_q postgres "DROP DATABASE IF EXISTS \"$1\"" &&
+	psql_q postgres "CREATE DATABASE \"$1\""
+}
+
+# psql_q DB QUERY: run QUERY in DB, unaligned, tuples only.
+psql_q () {
+	"$PG_BINDIR/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+}
+
+# pg_applied DB: the applied versions, one per line, in version order.
+pg_applied () {
+	psql_q "$1" "SELECT version FROM schema_migrations ORDER BY version::numeric"
+}
+
+# pg_table_exists DB TABLE
+pg_table_exists () {
+	test "$(psql_q "$1" "SELECT to_regclass('$2') IS NOT NULL")" = t
+}
+
+# pg_dump_db DB: the database's schema and data, to prove it did not change.
+pg_dump_db () {
+	"$PG_BINDIR/pg_dump" --no-owner --no-privileges -d "$1" |
+		grep -v -e '^\\restrict' -e '^\\unrestrict' -e '^-- Dumped'
+}
+
+# pg_setup_story: setup_story's three migrations, in PostgreSQL's dialect.
+pg_setup_story () {
+	setup_story &&
+	sed -i 's/INTEGER PRIMARY KEY AUTOINCREMENT/SERIAL PRIMARY KEY/' migrations/*.sql
+}

@@ -1,0 +1,203 @@
+/* Unit tests for the PostgreSQL statement splitter. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "pgsplit.h"
+#include "tap.h"
+
+/* The statements of sql, joined by " | ". */
+static char *
+split(const char *sql)
+{
+	struct buf out = BUF_INIT;
+	struct pgsplit p;
+	size_t start, end;
+
+	pgsplit_init(&p, sql, strlen(sql));
+	while (pgsplit_next(&p, &start, &end)) {
+		if (out.len)
+			buf_adds(&out, " | ");
+		buf_add(&out, sql + start, end - start);
+	}
+	return buf_detach(&out, NULL);
+}
+
+#define SPLITS(sql, want, ...) do { \
+	char *got_ = split(sql); \
+	is_str(got_, want, __VA_ARGS__); \
+	free(got_); \
+} while (0)
+
+static void
+test_basic(void)
+{
+	SPLITS("", "", "empty text has no statement");
+	SPLITS("  \n-- only a comment\n/* and another */\n", "",
+	    "blanks and comments are no statement");
+	SPLITS("SELECT 1;", "SELECT 1;", "one statement");
+	SPLITS("SELECT 1", "SELECT 1", "no final semicolon");
+	SPLITS("SELECT 1;SELECT 2;\n  SELECT 3 ;",
+	    "SELECT 1; | SELECT 2; | SELECT 3 ;", "three statements");
+	SPLITS(";;\n;SELECT 1;;;SELECT 2", "SELECT 1; | SELECT 2",
+	    "empty statements are skipped");
+	SPLITS("-- lead\nSELECT 1; -- trail\n", "SELECT 1;",
+	    "a statement starts at its first token");
+	SPLITS("SELECT 1 -- no ; here\n, 2;", "SELECT 1 -- no ; here\n, 2;",
+	    "a ; in a line comment");
+	SPLITS("SELECT 1 /* ; */;", "SELECT 1 /* ; */;",
+	    "a ; in a block comment");
+}
+
+static void
+test_quotes(void)
+{
+	SPLITS("SELECT 'a;b'; SELECT 2", "SELECT 'a;b'; | SELECT 2",
+	    "a ; in a string");
+	SPLITS("SELECT 'it''s; fine'; SELECT 2",
+	    "SELECT 'it''s; fine'; | SELECT 2", "doubled quotes");
+	SPLITS("SELECT 'a\\'; SELECT 2", "SELECT 'a\\'; | SELECT 2",
+	    "backslash is plain in a standard string");
+	SPLITS("SELECT E'a\\'; b'; SELECT 2", "SELECT E'a\\'; b'; | SELECT 2",
+	    "backslash escapes a quote in E''");
+	SPLITS("SELECT e'\\\\'; SELECT 2", "SELECT e'\\\\'; | SELECT 2",
+	    "escaped backslash ends an e'' string");
+	SPLITS("SELECT x'1F', b'01', n'x;y'; SELECT 2",
+	    "SELECT x'1F', b'01', n'x;y'; | SELECT 2", "other string prefixes");
+	SPLITS("SELECT 1 AS \"a;\"\"b\"; SELECT 2",
+	    "SELECT 1 AS \"a;\"\"b\"; | SELECT 2", "quoted identifiers");
+	SPLITS("SELECT U&'d\\0061t;a'; SELECT 2",
+	    "SELECT U&'d\\0061t;a'; | SELECT 2", "unicode strings");
+	SPLITS("SELECT 'unterminated; SELECT 2",
+	    "SELECT 'unterminated; SELECT 2", "an open string runs to the end");
+	SPLITS("SELECT 1 /* open; comment", "SELECT 1 /* open; comment",
+	    "an open comment runs to the end");
+	SPLITS("SELECT 'a'\n'b;'; SELECT 2", "SELECT 'a'\n'b;'; | SELECT 2",
+	    "continued strings");
+}
+
+static void
+test_dollar(void)
+{
+	SPLITS("SELECT $$a;b$$; SELECT 2", "SELECT $$a;b$$; | SELECT 2",
+	    "$$ quoting");
+	SPLITS("SELECT $fn$ $$; $fn$; SELECT 2",
+	    "SELECT $fn$ $$; $fn$; | SELECT 2", "tagged quoting nests $$");
+	SPLITS("SELECT $a$ $b$; $a$; SELECT 2",
+	    "SELECT $a$ $b$; $a$; | SELECT 2", "another tag inside");
+	SPLITS("SELECT $A$ ; $a$ ; $A$; SELECT 2",
+	    "SELECT $A$ ; $a$ ; $A$; | SELECT 2", "tags are case-sensitive");
+	SPLITS("SELECT $1; SELECT 2", "SELECT $1; | SELECT 2",
+	    "a parameter is no quote");
+	SPLITS("SELECT a$b$; SELECT 2", "SELECT a$b$; | SELECT 2",
+	    "$ inside an identifier is no quote");
+	SPLITS("SELECT $x; SELECT 2", "SELECT $x; | SELECT 2",
+	    "a $ without a closing $ is no quote");
+	SPLITS("SELECT $q$ open; SELECT 2", "SELECT $q$ open; SELECT 2",
+	    "an open dollar quote runs to the end");
+	SPLITS("CREATE FUNCTION f() RETURNS int AS $body$\n"
+	    "BEGIN\n  PERFORM 1; -- '\n  RETURN 'x;''';\nEND;\n"
+	    "$body$ LANGUAGE plpgsql;\nSELECT f();",
+	    "CREATE FUNCTION f() RETURNS int AS $body$\n"
+	    "BEGIN\n  PERFORM 1; -- '\n  RETURN 'x;''';\nEND;\n"
+	    "$body$ LANGUAGE plpgsql; | SELECT f();", "a plpgsql body");
+	SPLITS("SELECT $é$;$é$; SELECT 2", "SELECT $é$;$é$; | SELECT 2",
+	    "non-ASCII tags");
+}
+
+static void
+test_nesting(void)
+{
+	SPLITS("/* a /* nested ; */ still comment; */ SELECT 1; SELECT 2",
+	    "SELECT 1; | SELECT 2", "nested block comments");
+	SPLITS("CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a "
+	    "VALUES (1); INSERT INTO b VALUES (2)); SELECT 2",
+	    "CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO a "
+	    "VALUES (1); INSERT INTO b VALUES (2)); | SELECT 2",
+	    "a ; inside parentheses");
+	SPLITS("SELECT ((1); SELECT 2", "SELECT ((1); SELECT 2",
+	    "unbalanced parentheses hold the ;");
+	SPLITS("SELECT 1); SELECT 2", "SELECT 1); | SELECT 2",
+	    "a stray ) does not go below zero");
+	SPLITS("CREATE FUNCTION f() RETURNS int LANGUAGE sql\n"
+	    "BEGIN ATOMIC\n  SELECT 1;\n  SELECT CASE WHEN true THEN 1 END;\n"
+	    "END; SELECT 2",
+	    "CREATE FUNCTION f() RETURNS int LANGUAGE sql\n"
+	    "BEGIN ATOMIC\n  SELECT 1;\n  SELECT CASE WHEN true THEN 1 END;\n"
+	    "END; | SELECT 2", "BEGIN ATOMIC body");
+	SPLITS("create or replace procedure p() begin atomic insert into t "
+	    "values (1); end; call p()",
+	    "create or replace procedure p() begin atomic insert into t "
+	    "values (1); end; | call p()", "OR REPLACE PROCEDURE, lowercase");
+	SPLITS("BEGIN; SELECT CASE WHEN true THEN 1 END; END;",
+	    "BEGIN; | SELECT CASE WHEN true THEN 1 END; | END;",
+	    "BEGIN outside a routine is a statement");
+	SPLITS("CREATE TABLE begin_x (a int); SELECT 2",
+	    "CREATE TABLE begin_x (a int); | SELECT 2",
+	    "BEGIN only as a whole word");
+}
+
+static void
+test_positions(void)
+{
+	const char *sql = "-- c\nSELECT 1;\n\n  SELECT 'x';  ";
+	struct pgsplit p;
+	size_t start = 99, end = 99;
+
+	pgsplit_init(&p, sql, strlen(sql));
+	ok(pgsplit_next(&p, &start, &end), "first statement");
+	is_int(start, 5, "starts after the comment");
+	is_int(end, 14, "ends after its ;");
+	ok(pgsplit_next(&p, &start, &end), "second statement");
+	is_int(start, 18, "starts at its first token");
+	is_int(end, 29, "ends after its ;");
+	ok(!pgsplit_next(&p, &start, &end), "then no more");
+	ok(!pgsplit_next(&p, &start, &end), "and still none");
+
+	/* A NUL byte is an ordinary character; the length rules. */
+	pgsplit_init(&p, "SELECT 1\0; SELECT 2", 19);
+	ok(pgsplit_next(&p, &start, &end) && end == 10, "NUL inside text");
+}
+
+#define ENDS(sql, want, ...) \
+	is_int(pgsplit_ends_tx(sql, strlen(sql)), want, __VA_ARGS__)
+
+static void
+test_ends_tx(void)
+{
+	ENDS("COMMIT", 1, "COMMIT");
+	ENDS("commit work;", 1, "commit work");
+	ENDS("COMMIT AND CHAIN", 1, "COMMIT AND CHAIN");
+	ENDS("END", 1, "END");
+	ENDS("end transaction", 1, "end transaction");
+	ENDS("ABORT", 1, "ABORT");
+	ENDS("ROLLBACK;", 1, "ROLLBACK");
+	ENDS("rollback /* x */ work", 1, "rollback work");
+	ENDS("PREPARE TRANSACTION 'x'", 1, "PREPARE TRANSACTION");
+	ENDS("ROLLBACK TO SAVEPOINT a", 0, "ROLLBACK TO SAVEPOINT");
+	ENDS("ROLLBACK TO a", 0, "ROLLBACK TO");
+	ENDS("ROLLBACK WORK TO a", 0, "ROLLBACK WORK TO");
+	ENDS("ROLLBACK TRANSACTION TO SAVEPOINT a", 0,
+	    "ROLLBACK TRANSACTION TO");
+	ENDS("ROLLBACK PREPARED 'x'", 0, "ROLLBACK PREPARED");
+	ENDS("COMMIT PREPARED 'x'", 0, "COMMIT PREPARED");
+	ENDS("PREPARE q AS SELECT 1", 0, "PREPARE a query");
+	ENDS("BEGIN", 0, "BEGIN");
+	ENDS("SAVEPOINT a", 0, "SAVEPOINT");
+	ENDS("SELECT 'COMMIT'", 0, "a string");
+	ENDS("\"commit\"", 0, "a quoted identifier");
+	ENDS("committed", 0, "a longer word");
+	ENDS("", 0, "nothing");
+}
+
+int
+main(void)
+{
+	test_basic();
+	test_quotes();
+	test_dollar();
+	test_nesting();
+	test_positions();
+	test_ends_tx();
+	return done_testing();
+}
