@@ -292,9 +292,13 @@ test_expect_success 'restore refuses a truncated backup' '
 test_expect_success 'restore refuses a backup with one flipped byte' '
 	cp good.gz flip.gz &&
 	size=$(stat -c %s flip.gz) &&
-	printf "\\x55" | dd of=flip.gz bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null &&
+	at=$((size / 2)) &&
+	byte=$(od -An -tu1 -j$at -N1 flip.gz) &&
+	printf "\\$(printf %o $((byte ^ 255)))" |
+		dd of=flip.gz bs=1 seek=$at conv=notrunc 2>/dev/null &&
 	! cmp -s good.gz flip.gz &&
-	want="flip.gz. is corrupt" refuse flip.gz
+	# zlib may see the damage as bad data, a bad CRC, or a cut-off stream
+	want="flip.gz. is \(corrupt\|truncated\)" refuse flip.gz
 '
 
 test_expect_success 'restore refuses a gzip of a text file' '

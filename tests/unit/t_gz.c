@@ -130,11 +130,15 @@ main(void)
 	refuse("a file cut inside the trailer", "head -c $(($(stat -c %s "
 	    "$D/good.gz) - 3)) $D/good.gz > $D/bad", "truncated");
 	refuse("a flipped byte in the trailer's CRC", "cp $D/good.gz $D/bad && "
-	    "printf '\\377' | dd of=$D/bad bs=1 seek=$(($(stat -c %s "
-	    "$D/bad) - 6)) conv=notrunc 2>/dev/null", "CRC-32");
+	    "at=$(($(stat -c %s $D/bad) - 6)) && printf \"\\\\$(printf %o "
+	    "$(($(od -An -tu1 -j$at -N1 $D/good.gz) ^ 255)))\" | dd of=$D/bad "
+	    "bs=1 seek=$at conv=notrunc 2>/dev/null", "CRC-32");
+	/* The byte's bits inverted, so it surely changes. */
 	refuse("a flipped byte in the data", "cp $D/good.gz $D/bad && "
-	    "printf 'Z' | dd of=$D/bad bs=1 seek=1000 conv=notrunc "
-	    "2>/dev/null", "corrupt");
+	    "printf \"\\\\$(printf %o $(($(od -An -tu1 -j1000 -N1 "
+	    "$D/good.gz) ^ 255)))\" | dd of=$D/bad bs=1 seek=1000 "
+	    "conv=notrunc 2>/dev/null && ! cmp -s $D/good.gz $D/bad",
+	    "corrupt");
 	refuse("trailing garbage", "cp $D/good.gz $D/bad && echo junk >> "
 	    "$D/bad", "trailing garbage");
 	sh("cat $D/good.gz $D/good.gz > $D/two.gz");
