@@ -22,7 +22,7 @@ BUILD ?= build/release
 endif
 
 CORE = buf migration migset plan schema store store_sqlite runner create config
-CLI = main cli cmd_status
+CLI = main cli cmd_status cmd_stamp
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
 UNIT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/t_*.c))
@@ -76,16 +76,25 @@ clean:
 
 .PHONY: all example test check install uninstall clean
 
-# make fuzz [FUZZ_SECONDS=60]: clang's libFuzzer on the parser, seeded from migrations/.
+# make fuzz [FUZZ_SECONDS=60]: clang's libFuzzer on the parser and lint,
+# seeded from migrations/ and tests/fuzz/corpus/ (the bad-file tests' inputs
+# and every crash ever found). New crashes are written to build/fuzz/.
 FUZZ_SECONDS ?= 60
-fuzz:
-	@mkdir -p build/fuzz/corpus
-	cp migrations/*.sql tests/fuzz/corpus/*.sql build/fuzz/corpus/ 2>/dev/null || true
+FUZZ_SRC = tests/fuzz/fuzz_migration.c src/migration.c src/lint.c src/buf.c
+build/fuzz/fuzz_migration: $(FUZZ_SRC) src/*.h
+	@mkdir -p build/fuzz
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
-		-fsanitize=fuzzer,address,undefined -Isrc \
-		-o build/fuzz/fuzz_migration tests/fuzz/fuzz_migration.c \
-		src/migration.c src/buf.c -lz
-	build/fuzz/fuzz_migration -max_total_time=$(FUZZ_SECONDS) \
-		-max_len=4096 build/fuzz/corpus
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Isrc -o $@ $(FUZZ_SRC) -lz
 
-.PHONY: fuzz
+fuzz: build/fuzz/fuzz_migration
+	@mkdir -p build/fuzz/corpus
+	cp migrations/*.sql tests/fuzz/corpus/* build/fuzz/corpus/
+	cd build/fuzz && ./fuzz_migration -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 -print_final_stats=1 corpus
+
+# The corpus as a regression test: every file must pass without a crash.
+fuzz-regress: build/fuzz/fuzz_migration
+	build/fuzz/fuzz_migration tests/fuzz/corpus/* migrations/*.sql
+
+.PHONY: fuzz fuzz-regress

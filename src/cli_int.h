@@ -26,6 +26,12 @@ struct cli {
 	char *dir;		/* --dir, $MIGRATIONS_DIR, .env, or migrations */
 };
 
+/*
+ * Prints "runner: " fmt (with one %s for arg) and the command's usage line
+ * to stderr; returns EXIT_USAGE.
+ */
+int cli_usage_error(const struct args *a, const char *fmt, const char *arg);
+
 /* Whether flag name was given; its value in *val (may be NULL). */
 int arg_flag(const struct args *a, const char *name, const char **val);
 
@@ -45,6 +51,13 @@ int cli_open(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
     struct buf *err);
 void cli_close(struct runner *r);
 
+/*
+ * Destructive commands ask question on a terminal and need --yes
+ * otherwise. Returns -1 to go on, else an exit code.
+ */
+int cli_confirm(const struct args *a, const char *question);
+
 int cmd_status(struct cli *c, struct args *a);
+int cmd_stamp(struct cli *c, struct args *a);
 
 #endif

@@ -243,6 +243,15 @@ test_path_is_missing () {
 	fi
 }
 
+# test_must_be_empty FILE
+test_must_be_empty () {
+	if test -s "$1"; then
+		echo "$1 is not empty:" >&2
+		sed -e 's/^/| /' "$1" >&2
+		return 1
+	fi
+}
+
 test_path_is_file () {
 	if ! test -f "$1"; then
 		echo "test_path_is_file: $1 is not a file" >&2
