@@ -21,8 +21,8 @@ else
 BUILD ?= build/release
 endif
 
-CORE = buf migration migset plan schema store store_sqlite runner create config
-CLI = main cli cmd_status cmd_stamp
+CORE = buf migration migset plan schema store store_sqlite runner create config lint
+CLI = main cli cmd_status cmd_stamp cmd_lint
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
 UNIT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/t_*.c))

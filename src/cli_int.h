@@ -59,5 +59,6 @@ int cli_confirm(const struct args *a, const char *question);
 
 int cmd_status(struct cli *c, struct args *a);
 int cmd_stamp(struct cli *c, struct args *a);
+int cmd_lint(struct cli *c, struct args *a);
 
 #endif

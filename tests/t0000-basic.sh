@@ -38,7 +38,7 @@ test_expect_success 'COMMAND --help does not run the command' '
 
 test_expect_success 'help lists every command' '
 	runner help >out &&
-	for c in status migrate migrate-to rollback create-migration init reset repair stamp show-schema help
+	for c in status migrate migrate-to rollback create-migration init reset repair stamp lint show-schema help
 	do
 		test_grep -e "\\b$c\\b" out || return 1
 	done
