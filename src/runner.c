@@ -217,6 +217,18 @@ commit_section(struct runner *r, const struct section_run *s, unsigned fl,
 	return ret;
 }
 
+/*
+ * Serializes whole commands that change the database (store.h): then a
+ * command's plan still holds when each of its migrations runs.
+ */
+static int
+lock_run(struct runner *r, struct buf *err)
+{
+	if (r->store->ops->lock_run == NULL)
+		return 0;
+	return r->store->ops->lock_run(r->store, err);
+}
+
 /* Takes the write lock; *found says whether version is already recorded. */
 static int
 lock_and_find(struct runner *r, const char *version, unsigned flags,
@@ -616,6 +628,8 @@ runner_migrate(struct runner *r, const struct migrate_opts *o,
 {
 	if (o->dry_run)
 		return migrate_dry(r, o, err);
+	if (lock_run(r, err) < 0)
+		return RUNNER_EFAIL;
 	if (o->single_tx)
 		return migrate_single(r, o, err);
 	return migrate_each(r, o, err);
@@ -758,6 +772,9 @@ runner_rollback(struct runner *r, const char *target, struct buf *err)
 	if (target && !version_valid(target))
 		return buf_seterr(err, RUNNER_EUSAGE, "'%s' is not a version "
 		    "(expected digits, such as 003, or 0 for all)", target);
+	ret = lock_run(r, err);
+	if (ret < 0)
+		return ret;
 	ret = ops->begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
@@ -907,6 +924,8 @@ runner_reset(struct runner *r, struct buf *err)
 	struct migrate_opts o = { NULL, 0, 0, 0 };
 	int ret;
 
+	if (lock_run(r, err) < 0)
+		return RUNNER_EFAIL;
 	if (!(all_upflags(&r->files) & SECTION_NOTX))
 		return apply_atomic(r, 1, NULL, 0, err);
 	/* Some section needs its own transaction: drop, then migrate. */
@@ -931,6 +950,8 @@ runner_setup(struct runner *r, const char *dir, struct buf *err)
 	size_t nseeds = 0;
 	int ret;
 
+	if (lock_run(r, err) < 0)
+		return RUNNER_EFAIL;
 	ret = seeds_list(dir, &seeds, &nseeds, err);
 	if (ret < 0)
 		return ret;
@@ -1033,7 +1054,9 @@ runner_repair(struct runner *r, struct buf *err)
 	struct buf msg = BUF_INIT;
 	int ret;
 
-	ret = ops->begin(r->store, 0, err);
+	ret = lock_run(r, err);
+	if (ret == 0)
+		ret = ops->begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
 	ret = reload(r, err);
@@ -1085,7 +1108,9 @@ runner_stamp(struct runner *r, const char *target, struct buf *err)
 	if (!version_valid(target))
 		return buf_seterr(err, RUNNER_EUSAGE, "'%s' is not a version "
 		    "(expected digits, such as 003)", target);
-	ret = ops->begin(r->store, 0, err);
+	ret = lock_run(r, err);
+	if (ret == 0)
+		ret = ops->begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
 	ret = ops->ensure_table(r->store, err);

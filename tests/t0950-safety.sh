@@ -25,6 +25,18 @@ wait_for () {
 	done
 }
 
+# wait_for_tracking: until the tracking table is committed (at most 60 s):
+# migrate creates it in a transaction of its own, before the migrations.
+wait_for_tracking () {
+	local n=0
+	until sqlite3 -readonly app.db "SELECT 1 FROM schema_migrations LIMIT 0" 2>/dev/null
+	do
+		n=$((n + 1))
+		test $n -le 6000 || return 1
+		sleep 0.01
+	done
+}
+
 for sig in INT TERM
 do
 	test_expect_success "SIG$sig between statements rolls the migration back" '
@@ -34,8 +46,8 @@ do
 			rm -f app.db app.db-journal
 			"$RUNNER" migrate >out 2>err &
 			pid=$!
-			# the journal appears with the first write of the migration
-			wait_for app.db-journal || return 1
+			# then the journal appears with the first write of the migration
+			wait_for_tracking && wait_for app.db-journal || return 1
 			sleep 0.0$round
 			kill -'$sig' $pid
 			code=0 && wait $pid || code=$?
