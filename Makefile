@@ -64,6 +64,17 @@ check: all $(UNIT_BINS)
 	RUNNER="$(CURDIR)/$(BUILD)/runner" UNIT_DIR="$(CURDIR)/$(BUILD)/unit" \
 		prove $(PROVE_FLAGS) $(UNIT_BINS) tests/t*.sh
 
+# The whole suite once under valgrind, on the plain build: no memory error
+# and no definite or indirect leak in any run of the binary or a unit test.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
+	--show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect
+check-valgrind: all $(UNIT_BINS)
+	prove $(PROVE_FLAGS) --exec '$(VALGRIND)' $(UNIT_BINS)
+	RUNNER="$(CURDIR)/tests/valgrind/runner" \
+		VALGRIND_BIN="$(CURDIR)/$(BUILD)/runner" RUNNER_VALGRIND=1 \
+		RUNNER_TIMEOUT=300 prove $(PROVE_FLAGS) tests/t*.sh
+
 install: runner
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 runner $(DESTDIR)$(BINDIR)/runner
@@ -74,7 +85,7 @@ uninstall:
 clean:
 	rm -rf build runner example.db tests/trash.*
 
-.PHONY: all example test check install uninstall clean
+.PHONY: all example test check check-valgrind install uninstall clean
 
 # make fuzz [FUZZ_SECONDS=60]: clang's libFuzzer on the parser and lint,
 # seeded from migrations/ and tests/fuzz/corpus/ (the bad-file tests' inputs
