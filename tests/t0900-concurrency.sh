@@ -230,17 +230,6 @@ test_expect_success 'kill -9 during rollback never leaves a half-rolled-back mig
 	done
 '
 
-# wait_for FILE: until FILE exists (at most 60 s).
-wait_for () {
-	local n=0
-	while ! test -e "$1"
-	do
-		n=$((n + 1))
-		test $n -le 6000 || return 1
-		sleep 0.01
-	done
-}
-
 for sig in INT TERM
 do
 	test_expect_success "SIG$sig during migrate rolls the current migration back and names it" '

@@ -14,17 +14,6 @@ test_expect_success 'setup: a migration of many small statements' '
 	write_migration 001 many "$(cat up.sql)" "DROP TABLE m;"
 '
 
-# wait_for FILE: until FILE exists (at most 10 s).
-wait_for () {
-	local n=0
-	while ! test -e "$1"
-	do
-		n=$((n + 1))
-		test $n -le 1000 || return 1
-		sleep 0.01
-	done
-}
-
 # wait_for_tracking: until the tracking table is committed (at most 60 s):
 # migrate creates it in a transaction of its own, before the migrations.
 wait_for_tracking () {
