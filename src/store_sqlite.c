@@ -83,6 +83,11 @@ db_error(struct sqlite_store *s, struct buf *err, const char *what)
 		return buf_seterr(err, code, "%s: database '%s' is locked by "
 		    "another process (waited %d s; see --lock-timeout)", what,
 		    s->base.display, s->lock_timeout);
+	/* Then the file itself is the problem: name it. */
+	if (sqlite3_errcode(s->db) == SQLITE_NOTADB ||
+	    sqlite3_errcode(s->db) == SQLITE_CORRUPT)
+		return buf_seterr(err, code, "%s: database '%s': %s", what,
+		    s->base.display, sqlite3_errmsg(s->db));
 	return buf_seterr(err, code, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
