@@ -31,13 +31,13 @@ BUILD := $(BUILD)-nopq
 endif
 
 CORE = buf migration migset plan schema store store_sqlite sqlite_describe \
-	runner verify create config gz backup pgsplit
+	runner verify create config gz backup pgsplit lint
 ifeq ($(HAVE_LIBPQ),1)
 CORE += store_pg store_pg_schema store_pg_backup
 ALL_CFLAGS += -DHAVE_LIBPQ $(shell $(PKG_CONFIG) --cflags libpq)
 LIBS += $(shell $(PKG_CONFIG) --libs libpq)
 endif
-CLI = main cli cmd_status cmd_verify cmd_backup
+CLI = main cli cmd_status cmd_verify cmd_backup cmd_stamp cmd_lint
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
 UNIT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/t_*.c))
@@ -81,6 +81,17 @@ check: all $(UNIT_BINS)
 	RUNNER="$(CURDIR)/$(BUILD)/runner" UNIT_DIR="$(CURDIR)/$(BUILD)/unit" \
 		prove $(PROVE_FLAGS) $(UNIT_BINS) tests/t*.sh
 
+# The whole suite once under valgrind, on the plain build: no memory error
+# and no definite or indirect leak in any run of the binary or a unit test.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
+	--show-leak-kinds=definite,indirect \
+	--errors-for-leak-kinds=definite,indirect
+check-valgrind: all $(UNIT_BINS)
+	prove $(PROVE_FLAGS) --exec '$(VALGRIND)' $(UNIT_BINS)
+	RUNNER="$(CURDIR)/tests/valgrind/runner" \
+		VALGRIND_BIN="$(CURDIR)/$(BUILD)/runner" RUNNER_VALGRIND=1 \
+		RUNNER_TIMEOUT=300 prove $(PROVE_FLAGS) tests/t*.sh
+
 install: runner
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 runner $(DESTDIR)$(BINDIR)/runner
@@ -91,25 +102,32 @@ uninstall:
 clean:
 	rm -rf build runner example.db tests/trash.*
 
-.PHONY: all example test check install uninstall clean
+.PHONY: all example test check check-valgrind install uninstall clean
 
 # make fuzz [FUZZ_TARGET=migration|pgsplit] [FUZZ_SECONDS=60]: clang's
-# libFuzzer on the migration-file parser (default) or the PostgreSQL
-# statement splitter, seeded from migrations/ and tests/fuzz/corpus/.
+# libFuzzer on the migration-file parser and lint (default) or on the
+# PostgreSQL statement splitter, seeded from migrations/ and
+# tests/fuzz/corpus/ (the bad-file tests' inputs and every crash ever
+# found). New crashes are written to build/fuzz/.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGET ?= migration
-FUZZ_SRC_migration = src/migration.c src/buf.c
+FUZZ_SRC_migration = src/migration.c src/lint.c src/buf.c
 FUZZ_SRC_pgsplit = src/pgsplit.c
-fuzz:
-	@test -n "$(FUZZ_SRC_$(FUZZ_TARGET))" || \
-		{ echo "unknown FUZZ_TARGET '$(FUZZ_TARGET)' (migration, pgsplit)"; exit 2; }
-	@mkdir -p build/fuzz/corpus-$(FUZZ_TARGET)
-	cp migrations/*.sql tests/fuzz/corpus/*.sql build/fuzz/corpus-$(FUZZ_TARGET)/ 2>/dev/null || true
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC_migration) $(FUZZ_SRC_pgsplit) src/*.h
+	@mkdir -p build/fuzz
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
-		-fsanitize=fuzzer,address,undefined -Isrc \
-		-o build/fuzz/fuzz_$(FUZZ_TARGET) tests/fuzz/fuzz_$(FUZZ_TARGET).c \
-		$(FUZZ_SRC_$(FUZZ_TARGET)) -lz
-	build/fuzz/fuzz_$(FUZZ_TARGET) -max_total_time=$(FUZZ_SECONDS) \
-		-max_len=4096 build/fuzz/corpus-$(FUZZ_TARGET)
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-Isrc -o $@ $< $(FUZZ_SRC_$*) -lz
 
-.PHONY: fuzz
+fuzz: build/fuzz/fuzz_$(FUZZ_TARGET)
+	@mkdir -p build/fuzz/corpus-$(FUZZ_TARGET)
+	cp migrations/*.sql tests/fuzz/corpus/* build/fuzz/corpus-$(FUZZ_TARGET)/
+	cd build/fuzz && ./fuzz_$(FUZZ_TARGET) -max_total_time=$(FUZZ_SECONDS) \
+		-max_len=4096 -print_final_stats=1 corpus-$(FUZZ_TARGET)
+
+# The corpus as a regression test: every file must pass without a crash.
+fuzz-regress: build/fuzz/fuzz_migration build/fuzz/fuzz_pgsplit
+	build/fuzz/fuzz_migration tests/fuzz/corpus/* migrations/*.sql
+	build/fuzz/fuzz_pgsplit tests/fuzz/corpus/* migrations/*.sql
+
+.PHONY: fuzz fuzz-regress

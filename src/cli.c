@@ -62,6 +62,12 @@ static const struct command commands[] = {
 	{ "repair", cmd_repair, "[--yes]",
 	    "accept edited files' checksums and clear failed migrations",
 	    { "--yes" }, 0, 0 },
+	{ "stamp", cmd_stamp, "[--yes] VERSION",
+	    "record migrations up to VERSION as applied without running them",
+	    { "--yes" }, 1, 1 },
+	{ "lint", cmd_lint, "[--strict] [FILE ...]",
+	    "warn about migrations that tend to hurt in production",
+	    { "--strict" }, 0, 99 },
 	{ "show-schema", cmd_show_schema, "",
 	    "print the schema as stable, diffable SQL", { NULL }, 0, 0 },
 	{ "verify", cmd_verify, "[--live]",
@@ -130,7 +136,7 @@ command_usage(const struct command *cmd, int ok)
 		fprintf(f, "\n%s\n", cmd->summary);
 }
 
-int
+static int
 usage_error(const struct command *cmd, const char *fmt, const char *arg)
 {
 	fputs("runner: ", stderr);
@@ -138,6 +144,12 @@ usage_error(const struct command *cmd, const char *fmt, const char *arg)
 	fputc('\n', stderr);
 	command_usage(cmd, 0);
 	return EXIT_USAGE;
+}
+
+int
+cli_usage_error(const struct args *a, const char *fmt, const char *arg)
+{
+	return usage_error(a->cmd, fmt, arg);
 }
 
 int
@@ -301,7 +313,10 @@ on_event(void *arg, const struct runner_event *ev)
 	case EV_REPAIRED:
 		printf("Repaired %.*s\n", (int)ev->len, ev->text);
 		break;
-	default:	/* EV_WARNING above; verify's events in cmd_verify.c */
+	case EV_STAMPED:
+		printf("Stamped %s: %s\n", ev->version, ev->name);
+		break;
+	default:	/* EV_WARNING; verify's events in cmd_verify.c */
 		break;
 	}
 	fflush(stdout);
@@ -393,7 +408,7 @@ cli_close(struct runner *r)
 }
 
 int
-confirm(const struct args *a, const char *question)
+cli_confirm(const struct args *a, const char *question)
 {
 	char line[64];
 
@@ -522,7 +537,7 @@ confirm_rollback(struct cli *c, struct args *a, struct runner *r,
 			buf_addf(&q, "%s%s %s", i ? ", " : "",
 			    v[i]->row->version, v[i]->row->name);
 		buf_adds(&q, ")? Their down sections may delete data.");
-		code = confirm(a, q.buf);
+		code = cli_confirm(a, q.buf);
 	}
 	buf_release(&q);
 	free(v);
@@ -616,7 +631,7 @@ cmd_reset(struct cli *c, struct args *a)
 	buf_addf(&q, "Drop every table, view, index and trigger in '%s' and "
 	    "apply all %zu migrations again? All data will be lost.", c->shown,
 	    r.files.n);
-	code = confirm(a, q.buf);
+	code = cli_confirm(a, q.buf);
 	buf_release(&q);
 	if (code < 0)
 		code = cli_backup_first(c, a, NULL);
@@ -634,12 +649,37 @@ cmd_reset(struct cli *c, struct args *a)
 	return finish(&r, &err, ret);
 }
 
+/* Lists the records repair would change and asks; -1 to go on. */
+static int
+confirm_repair(struct cli *c, struct args *a, const struct runner *r)
+{
+	const struct plan_entry *e;
+	struct buf q = BUF_INIT;
+	size_t i, n = 0;
+	int code;
+
+	buf_addf(&q, "Repair the records of %zu migration%s on '%s' (",
+	    r->plan.count[ENTRY_CHANGED] + r->plan.count[ENTRY_FAILED],
+	    r->plan.count[ENTRY_CHANGED] + r->plan.count[ENTRY_FAILED] == 1 ?
+	    "" : "s", c->db);
+	for (i = 0; i < r->plan.n; i++) {
+		e = &r->plan.v[i];
+		if (e->state == ENTRY_CHANGED || e->state == ENTRY_FAILED)
+			buf_addf(&q, "%s%s %s: %s", n++ ? ", " : "",
+			    e->row->version, e->row->name, e->state ==
+			    ENTRY_CHANGED ? "changed" : e->row->state);
+	}
+	buf_adds(&q, ")? Review the files and the database first.");
+	code = cli_confirm(a, q.buf);
+	buf_release(&q);
+	return code;
+}
+
 static int
 cmd_repair(struct cli *c, struct args *a)
 {
 	struct buf err = BUF_INIT;
 	struct runner r;
-	size_t n;
 	int ret, code;
 
 	ret = cli_open(c, &r, STORE_NOCREATE, 0, &err);
@@ -648,19 +688,20 @@ cmd_repair(struct cli *c, struct args *a)
 	ret = runner_load(&r, &err);
 	if (ret < 0)
 		return finish(&r, &err, ret);
-	n = r.plan.count[ENTRY_CHANGED] + r.plan.count[ENTRY_FAILED];
-	if (n == 0) {
+	if (r.plan.count[ENTRY_CHANGED] + r.plan.count[ENTRY_FAILED] == 0) {
 		if (!c->g->quiet)
 			puts("Nothing to repair.");
 		return finish(&r, &err, 0);
 	}
-	code = confirm(a, "Accept the current files' checksums and forget "
-	    "failed migrations?");
+	code = confirm_repair(c, a, &r);
 	if (code >= 0) {
 		cli_close(&r);
 		return code;
 	}
-	return finish(&r, &err, runner_repair(&r, &err));
+	ret = runner_repair(&r, &err);
+	if (ret == 0 && r.done == 0 && !c->g->quiet)
+		puts("Nothing to repair.");
+	return finish(&r, &err, ret);
 }
 
 static int

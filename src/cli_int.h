@@ -32,14 +32,6 @@ struct cli {
 /* Set by SIGINT or SIGTERM once catch_signals() ran. */
 extern volatile sig_atomic_t cli_stopped;
 void catch_signals(void);
-
-/* Prints the message and the command's usage; returns EXIT_USAGE. */
-int usage_error(const struct command *cmd, const char *fmt, const char *arg);
-/*
- * Destructive commands ask on a terminal and need --yes otherwise.
- * Returns -1 to go on, else an exit code.
- */
-int confirm(const struct args *a, const char *question);
 void print_ms(FILE *f, double ms);
 
 /*
@@ -48,6 +40,12 @@ void print_ms(FILE *f, double ms);
  * when there is no database to back up), else an exit code.
  */
 int cli_backup_first(struct cli *c, struct args *a, const char *want_flag);
+
+/*
+ * Prints "runner: " fmt (with one %s for arg) and the command's usage line
+ * to stderr; returns EXIT_USAGE.
+ */
+int cli_usage_error(const struct args *a, const char *fmt, const char *arg);
 
 /* Whether flag name was given; its value in *val (may be NULL). */
 int arg_flag(const struct args *a, const char *name, const char **val);
@@ -79,5 +77,13 @@ int cmd_backup(struct cli *c, struct args *a);
 int cmd_backups(struct cli *c, struct args *a);
 int cmd_restore(struct cli *c, struct args *a);
 int cmd_verify(struct cli *c, struct args *a);
+int cmd_stamp(struct cli *c, struct args *a);
+int cmd_lint(struct cli *c, struct args *a);
+
+/*
+ * Destructive commands ask question on a terminal and need --yes
+ * otherwise. Returns -1 to go on, else an exit code.
+ */
+int cli_confirm(const struct args *a, const char *question);
 
 #endif

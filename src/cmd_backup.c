@@ -125,11 +125,11 @@ cmd_backup(struct cli *c, struct args *a)
 	o.level = 6;
 	if (number_flag(a, "--level", 0, 9, &o.level) < 0 ||
 	    number_flag(a, "--keep", 1, 1000000, &o.keep) < 0)
-		return usage_error(a->cmd, "%s", "bad option value");
+		return cli_usage_error(a, "%s", "bad option value");
 	if (arg_flag(a, "--output", &output) && !*output)
-		return usage_error(a->cmd, "%s", "--output must not be empty");
+		return cli_usage_error(a, "%s", "--output must not be empty");
 	if (output && o.keep)
-		return usage_error(a->cmd, "%s", "--keep applies to the backup "
+		return cli_usage_error(a, "%s", "--keep applies to the backup "
 		    "folder, not to --output");
 	o.output = output;
 	o.force = arg_flag(a, "--force", NULL);
@@ -216,7 +216,7 @@ cmd_restore(struct cli *c, struct args *a)
 		buf_addf(&q, "Replace database '%s' with the one in '%s'?%s",
 		    c->shown, a->pos[0], r.exists ? " Its current contents are "
 		    "lost (a backup is taken first unless --no-backup)." : "");
-		code = confirm(a, q.buf);
+		code = cli_confirm(a, q.buf);
 	}
 	if (ret == 0 && code < 0 && r.exists)
 		code = cli_backup_first(c, a, NULL);

@@ -133,6 +133,13 @@ migfile_check(struct migfile *f, int dirfd, const struct dirent *de,
 	return 0;
 }
 
+static void
+misnamed(struct buf *warnings, const char *dir, const char *fname)
+{
+	buf_addf(warnings, "ignoring '%s/%s': not named like NNN_name.sql "
+	    "(digits, '_', then letters, digits, '_' or '-')\n", dir, fname);
+}
+
 static int
 add_entry(struct migset *s, const char *dir, int dirfd,
     const struct dirent *de, struct buf *scratch, struct buf *err)
@@ -144,10 +151,7 @@ add_entry(struct migset *s, const char *dir, int dirfd,
 	if (n < 4 || strcmp(fname + n - 4, ".sql") != 0)
 		return 0;
 	if (!migration_parse_filename(fname, &vlen, &nlen)) {
-		buf_addf(&s->warnings, "ignoring '%s/%s': not named like "
-		    "NNN_name.sql (digits, '_', then letters, digits, '_' "
-		    "or '-')", dir, fname);
-		buf_addch(&s->warnings, '\n');
+		misnamed(&s->warnings, dir, fname);
 		return 0;
 	}
 	if (s->n == s->alloc) {
@@ -275,25 +279,22 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int
-seeds_list(const char *dir, char ***paths, size_t *n, struct buf *err)
+/* The sorted paths of the .sql files in dir; RUNNER_ENOENT if it is absent. */
+static int
+sql_paths(const char *dir, const char *what, char ***paths, size_t *n,
+    struct buf *err)
 {
 	struct dirent *de;
-	char *sdir = join_path(dir, "seeds");
 	size_t alloc = 0, len;
 	DIR *d;
-	int ret = 0;
 
 	*paths = NULL;
 	*n = 0;
-	d = opendir(sdir);
-	if (d == NULL) {
-		if (errno != ENOENT)
-			ret = buf_seterr(err, RUNNER_EFAIL,
-			    "cannot open seeds directory '%s': %s", sdir,
-			    strerror(errno));
-		goto out;
-	}
+	d = opendir(dir);
+	if (d == NULL)
+		return buf_seterr(err, errno == ENOENT ? RUNNER_ENOENT :
+		    RUNNER_EFAIL, "cannot open %s directory '%s': %s", what,
+		    dir, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
 		if (len < 5 || strcmp(de->d_name + len - 4, ".sql") != 0)
@@ -302,14 +303,51 @@ seeds_list(const char *dir, char ***paths, size_t *n, struct buf *err)
 			alloc = alloc ? 2 * alloc : 16;
 			*paths = xreallocarray(*paths, alloc, sizeof(**paths));
 		}
-		(*paths)[(*n)++] = join_path(sdir, de->d_name);
+		(*paths)[(*n)++] = join_path(dir, de->d_name);
 	}
 	closedir(d);
 	if (*n)
 		qsort(*paths, *n, sizeof(**paths), cmp_str);
-out:
+	return 0;
+}
+
+int
+seeds_list(const char *dir, char ***paths, size_t *n, struct buf *err)
+{
+	char *sdir = join_path(dir, "seeds");
+	int ret;
+
+	ret = sql_paths(sdir, "seeds", paths, n, err);
+	if (ret == RUNNER_ENOENT) {
+		buf_reset(err);
+		ret = 0;
+	}
 	free(sdir);
 	return ret;
+}
+
+int
+migset_paths(const char *dir, char ***paths, size_t *n,
+    struct buf *warnings, struct buf *err)
+{
+	const char *base;
+	size_t i, kept = 0, vlen, nlen;
+	int ret;
+
+	ret = sql_paths(dir, "migrations", paths, n, err);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < *n; i++) {
+		base = strrchr((*paths)[i], '/') + 1;
+		if (migration_parse_filename(base, &vlen, &nlen)) {
+			(*paths)[kept++] = (*paths)[i];
+			continue;
+		}
+		misnamed(warnings, dir, base);
+		free((*paths)[i]);
+	}
+	*n = kept;
+	return 0;
 }
 
 void

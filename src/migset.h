@@ -52,5 +52,12 @@ int file_read(const char *path, char **data, size_t *len, struct buf *err);
 /* The sorted paths of the .sql files in DIR/seeds; an absent folder gives none. */
 int seeds_list(const char *dir, char ***paths, size_t *n, struct buf *err);
 void paths_free(char **paths, size_t n);
+/*
+ * The paths of the migration files in dir, sorted by name, without reading
+ * them; a line in warnings for each misnamed .sql file. RUNNER_ENOENT when
+ * dir does not exist. Free with paths_free.
+ */
+int migset_paths(const char *dir, char ***paths, size_t *n,
+    struct buf *warnings, struct buf *err);
 
 #endif

@@ -224,3 +224,48 @@ plan_rollback(const struct plan *p, const char *target,
 	}
 	return 0;
 }
+
+static int
+stamp_check(const struct plan_entry *e, struct buf *err)
+{
+	if (e->state == ENTRY_CHANGED)
+		return buf_seterr(err, RUNNER_EFAIL, "migration %s ('%s') has "
+		    "changed since it was applied (applied %s, file %s); "
+		    "review it and run 'runner repair' first",
+		    e->file->version, e->file->path, e->row->checksum,
+		    e->file->checksum);
+	if (e->state == ENTRY_FAILED)
+		return buf_seterr(err, RUNNER_EFAIL, "migration %s (%s) is "
+		    "recorded as %s; fix the database by hand and run 'runner "
+		    "repair' first", entry_version(e), e->row->name,
+		    e->row->state);
+	return 0;
+}
+
+int
+plan_stamp(const struct plan *p, const char *target,
+    const struct plan_entry **out, size_t *n, struct buf *err)
+{
+	const struct plan_entry *e;
+	size_t i;
+	int found = 0;
+
+	*n = 0;
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].file &&
+		    version_cmp(p->v[i].file->version, target) == 0)
+			found = 1;
+	if (!found)
+		return buf_seterr(err, RUNNER_EFAIL, "no migration file has "
+		    "version %s", target);
+	for (i = 0; i < p->n; i++) {
+		e = &p->v[i];
+		if (version_cmp(entry_version(e), target) > 0)
+			break;
+		if (stamp_check(e, err) < 0)
+			return RUNNER_EFAIL;
+		if (e->state == ENTRY_PENDING)
+			out[(*n)++] = e;
+	}
+	return 0;
+}

@@ -55,4 +55,12 @@ int plan_check_migrate(const struct plan *p, const char *target,
 int plan_rollback(const struct plan *p, const char *target,
     const struct plan_entry **out, size_t *n, struct buf *err);
 
+/*
+ * The pending entries a stamp up to target records as applied, oldest
+ * first, into out (an array of p->n pointers); checks that a file has
+ * version target and that no migration up to it is changed or failed.
+ */
+int plan_stamp(const struct plan *p, const char *target,
+    const struct plan_entry **out, size_t *n, struct buf *err);
+
 #endif

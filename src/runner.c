@@ -1,5 +1,5 @@
 /*
- * runner.c: migrate, rollback, reset, init and repair. Each migration runs
+ * runner.c: migrate, rollback, reset, init, repair and stamp. Each migration runs
  * in one transaction with its tracking row, taken with the write lock and
  * re-checked inside it, so concurrent runners apply it exactly once.
  */
@@ -206,6 +206,18 @@ commit_section(struct runner *r, const struct section_run *s, unsigned fl,
 		buf_seterr(err, ret, "%s: %s", s->where, msg.buf);
 	buf_release(&msg);
 	return ret;
+}
+
+/*
+ * Serializes whole commands that change the database (store.h): then a
+ * command's plan still holds when each of its migrations runs.
+ */
+static int
+lock_run(struct runner *r, struct buf *err)
+{
+	if (r->store->ops->lock_run == NULL)
+		return 0;
+	return r->store->ops->lock_run(r->store, err);
 }
 
 /* Takes the write lock; *found says whether version is already recorded. */
@@ -607,6 +619,8 @@ runner_migrate(struct runner *r, const struct migrate_opts *o,
 {
 	if (o->dry_run)
 		return migrate_dry(r, o, err);
+	if (lock_run(r, err) < 0)
+		return RUNNER_EFAIL;
 	if (o->single_tx)
 		return migrate_single(r, o, err);
 	return migrate_each(r, o, err);
@@ -749,6 +763,9 @@ runner_rollback(struct runner *r, const char *target, struct buf *err)
 	if (target && !version_valid(target))
 		return buf_seterr(err, RUNNER_EUSAGE, "'%s' is not a version "
 		    "(expected digits, such as 003, or 0 for all)", target);
+	ret = lock_run(r, err);
+	if (ret < 0)
+		return ret;
 	ret = ops->begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
@@ -898,6 +915,8 @@ runner_reset(struct runner *r, struct buf *err)
 	struct migrate_opts o = { NULL, 0, 0, 0 };
 	int ret;
 
+	if (lock_run(r, err) < 0)
+		return RUNNER_EFAIL;
 	if (!(all_upflags(&r->files) & SECTION_NOTX))
 		return apply_atomic(r, 1, NULL, 0, err);
 	/* Some section needs its own transaction: drop, then migrate. */
@@ -922,6 +941,8 @@ runner_setup(struct runner *r, const char *dir, struct buf *err)
 	size_t nseeds = 0;
 	int ret;
 
+	if (lock_run(r, err) < 0)
+		return RUNNER_EFAIL;
 	ret = seeds_list(dir, &seeds, &nseeds, err);
 	if (ret < 0)
 		return ret;
@@ -954,62 +975,152 @@ down_failed(const struct applied *row)
 	    strcmp(row->state, STATE_ROLLBACK_FAILED) == 0;
 }
 
+/* The checksum of a row whose file changed, set to the file's. */
 static int
-repair_entries(struct runner *r, struct buf *err)
+repair_checksum(struct runner *r, const struct plan_entry *e,
+    struct buf *msg, struct buf *err)
+{
+	if (e->file == NULL || !checksum_differs(e->row->checksum,
+	    e->file->checksum))
+		return 0;
+	buf_addf(msg, "%s: checksum %s -> %s\n", e->row->version,
+	    e->row->checksum, e->file->checksum);
+	return r->store->ops->set_checksum(r->store, e->row->version,
+	    e->file->checksum, err);
+}
+
+/* Repairs one entry; msg gets a line per change. */
+static int
+repair_one(struct runner *r, const struct plan_entry *e, struct buf *msg,
+    struct buf *err)
 {
 	const struct store_ops *ops = r->store->ops;
-	const struct plan_entry *e;
-	struct buf msg = BUF_INIT;
+
+	if (e->state == ENTRY_CHANGED)
+		return repair_checksum(r, e, msg, err);
+	if (e->state != ENTRY_FAILED)
+		return 0;
+	if (!down_failed(e->row)) {
+		buf_addf(msg, "%s: removed the %s record; 'runner migrate' "
+		    "will run it again\n", e->row->version, e->row->state);
+		return ops->remove(r->store, e->row->version, err);
+	}
+	/* The down section stopped part-way: still applied. */
+	buf_addf(msg, "%s: %s -> applied; 'runner rollback' will run its "
+	    "down section again\n", e->row->version, e->row->state);
+	if (ops->set_state(r->store, e->row->version, STATE_APPLIED, -1,
+	    NULL, err) < 0)
+		return RUNNER_EFAIL;
+	return repair_checksum(r, e, msg, err);
+}
+
+static int
+repair_entries(struct runner *r, struct buf *msg, struct buf *err)
+{
 	size_t i;
 	int ret = 0;
 
-	for (i = 0; ret == 0 && i < r->plan.n; i++) {
-		e = &r->plan.v[i];
-		buf_reset(&msg);
-		if (e->state == ENTRY_CHANGED) {
-			ret = ops->set_checksum(r->store, e->row->version,
-			    e->file->checksum, err);
-			buf_addf(&msg, "%s: checksum %s -> %s", e->row->version,
-			    e->row->checksum, e->file->checksum);
-		} else if (e->state == ENTRY_FAILED && down_failed(e->row)) {
-			/* The down section stopped part-way: still applied. */
-			ret = ops->set_state(r->store, e->row->version,
-			    STATE_APPLIED, -1, NULL, err);
-			buf_addf(&msg, "%s: %s -> applied; 'runner rollback' "
-			    "will run its down section again", e->row->version,
-			    e->row->state);
-		} else if (e->state == ENTRY_FAILED) {
-			ret = ops->remove(r->store, e->row->version, err);
-			buf_addf(&msg, "%s: removed the %s record; 'runner "
-			    "migrate' will run it again", e->row->version,
-			    e->row->state);
-		} else
-			continue;
-		if (ret == 0)
-			emit_text(r, EV_REPAIRED, e->file ? e->file->path :
-			    NULL, msg.buf, msg.len, 0);
-	}
-	buf_release(&msg);
+	for (i = 0; ret == 0 && i < r->plan.n; i++)
+		ret = repair_one(r, &r->plan.v[i], msg, err);
 	return ret;
+}
+
+/* One EV_REPAIRED per line of msg. */
+static void
+emit_lines(struct runner *r, enum runner_event_type type,
+    const struct buf *msg)
+{
+	const char *p = msg->buf, *nl;
+
+	for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		emit_text(r, type, NULL, p, (size_t)(nl - p), 0);
+		r->done++;
+	}
 }
 
 int
 runner_repair(struct runner *r, struct buf *err)
 {
 	const struct store_ops *ops = r->store->ops;
+	struct buf msg = BUF_INIT;
 	int ret;
 
-	ret = ops->begin(r->store, 0, err);
+	ret = lock_run(r, err);
+	if (ret == 0)
+		ret = ops->begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
 	ret = reload(r, err);
 	if (ret == 0 && r->rows.n)
 		ret = ops->ensure_table(r->store, err);
 	if (ret == 0)
-		ret = repair_entries(r, err);
+		ret = repair_entries(r, &msg, err);
 	if (ret == 0)
 		ret = ops->commit(r->store, 0, err);
 	if (ret < 0)
 		ops->rollback(r->store, 0);
+	else
+		emit_lines(r, EV_REPAIRED, &msg);
+	buf_release(&msg);
+	return ret;
+}
+
+/* Inserts an applied row for each entry, inside the caller's transaction. */
+static int
+stamp_rows(struct runner *r, const struct plan_entry **v, size_t n,
+    struct buf *err)
+{
+	struct migration m;
+	struct applied row;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < n; i++) {
+		ret = migfile_read(v[i]->file, &m, err);
+		if (ret < 0)
+			break;
+		/* No duration: it never ran here. */
+		fill_row(&row, v[i]->file, &m, -1, STATE_APPLIED);
+		ret = r->store->ops->insert(r->store, &row, err);
+		free(row.down_sql);
+		migration_release(&m);
+	}
+	return ret;
+}
+
+int
+runner_stamp(struct runner *r, const char *target, struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	const struct plan_entry **v = NULL;
+	size_t i, n = 0;
+	int ret;
+
+	if (!version_valid(target))
+		return buf_seterr(err, RUNNER_EUSAGE, "'%s' is not a version "
+		    "(expected digits, such as 003)", target);
+	ret = lock_run(r, err);
+	if (ret == 0)
+		ret = ops->begin(r->store, 0, err);
+	if (ret < 0)
+		return ret;
+	ret = ops->ensure_table(r->store, err);
+	if (ret == 0)
+		ret = reload(r, err);
+	v = xcalloc(r->plan.n + 1, sizeof(*v));
+	if (ret == 0)
+		ret = plan_stamp(&r->plan, target, v, &n, err);
+	if (ret == 0)
+		ret = stamp_rows(r, v, n, err);
+	if (ret == 0)
+		ret = ops->commit(r->store, 0, err);
+	if (ret < 0)
+		ops->rollback(r->store, 0);
+	for (i = 0; ret == 0 && i < n; i++)
+		emit(r, EV_STAMPED, v[i]->file->version, v[i]->file->name,
+		    v[i]->file->path, -1);
+	if (ret == 0)
+		r->done = n;
+	free(v);
 	return ret;
 }

@@ -16,6 +16,7 @@ enum runner_event_type {
 	EV_DRYRUN,	/* text: the SQL migrate would run */
 	EV_SEEDED,	/* path: a seed file ran */
 	EV_REPAIRED,	/* text: what repair changed */
+	EV_STAMPED,	/* a migration was recorded as applied, not run */
 	EV_WARNING,	/* text: something the user should know */
 	EV_VERIFY_OK,	/* verify: down undoes up exactly */
 	EV_VERIFY_IRREVERSIBLE,	/* verify: no down section */
@@ -88,8 +89,18 @@ int runner_rollback(struct runner *r, const char *target, struct buf *err);
 int runner_reset(struct runner *r, struct buf *err);
 /* Applies every migration to a database with none, then DIR/seeds. */
 int runner_setup(struct runner *r, const char *dir, struct buf *err);
-/* Accepts changed checksums and forgets failed migrations. */
+/*
+ * Accepts changed checksums and forgets failed migrations, in one
+ * transaction; an EV_REPAIRED per change once it is committed.
+ */
 int runner_repair(struct runner *r, struct buf *err);
+/*
+ * Records every pending migration up to target as applied without running
+ * it (with its current checksum and down section), in one transaction
+ * under the write lock; an EV_STAMPED each once committed. Refuses a target
+ * no file has, and changed or failed migrations up to it.
+ */
+int runner_stamp(struct runner *r, const char *target, struct buf *err);
 
 /* What runner_verify found, migration by migration. */
 struct verify_counts {

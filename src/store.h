@@ -178,6 +178,16 @@ struct store_ops {
 	    struct buf *err);
 	/* Makes the running statement fail soon; safe in a signal handler. */
 	void (*interrupt)(struct store *s);
+	/*
+	 * Takes the run lock, held until close: it serializes whole commands
+	 * that change the database, since each migration's own transaction
+	 * alone lets a migrate and a rollback interleave (migrate plans 006,
+	 * rollback undoes 005, migrate applies 006). Waits up to the lock
+	 * timeout (RUNNER_EBUSY), or until interrupt() (RUNNER_EINTR); taking
+	 * it again is a no-op. SQLite: flock() on the file; PostgreSQL: the
+	 * session's advisory lock. NULL when the driver has none.
+	 */
+	int (*lock_run)(struct store *s, struct buf *err);
 };
 
 /*

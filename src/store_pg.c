@@ -287,6 +287,15 @@ take_lock(struct pg_store *s, struct buf *err)
 	return ret;
 }
 
+/* The run lock is the advisory lock begin() would take anyway. */
+static int
+pg_lock_run(struct store *base, struct buf *err)
+{
+	struct pg_store *s = pg_downcast(base);
+
+	return s->locked ? 0 : take_lock(s, err);
+}
+
 static int
 pg_begin(struct store *base, unsigned flags, struct buf *err)
 {
@@ -944,6 +953,7 @@ const struct store_ops store_pg_ops = {
 	.exec = pg_exec,
 	.drop_all = pg_drop_all,
 	.snapshot = pg_snapshot,
+	.lock_run = pg_lock_run,
 	.backup_suffix = ".sql.gz",
 	.schema = pg_schema,
 	.describe = pg_describe,

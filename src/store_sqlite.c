@@ -4,12 +4,14 @@
  * IMMEDIATE, and durability settings are left as the database has them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -56,6 +58,7 @@ struct sqlite_store {
 	int in_tx;		/* inside a transaction begin() opened */
 	int ended_tx;		/* the authorizer refused COMMIT/END/ROLLBACK */
 	struct timespec busy_since;
+	int run_fd;		/* the database file, flock()ed: the run lock */
 };
 
 static struct sqlite_store *
@@ -78,6 +81,11 @@ db_error(struct sqlite_store *s, struct buf *err, const char *what)
 		return buf_seterr(err, code, "%s: database '%s' is locked by "
 		    "another process (waited %d s; see --lock-timeout)", what,
 		    s->base.display, s->lock_timeout);
+	/* Then the file itself is the problem: name it. */
+	if (sqlite3_errcode(s->db) == SQLITE_NOTADB ||
+	    sqlite3_errcode(s->db) == SQLITE_CORRUPT)
+		return buf_seterr(err, code, "%s: database '%s': %s", what,
+		    s->base.display, sqlite3_errmsg(s->db));
 	return buf_seterr(err, code, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
@@ -176,6 +184,12 @@ sqlite_close(struct store *base)
 	for (i = 0; i < ST_MAX; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
+	/*
+	 * Only after SQLite has closed: closing any descriptor of the file
+	 * drops every POSIX lock the process holds on it, SQLite's too.
+	 */
+	if (s->run_fd >= 0)
+		close(s->run_fd);
 	free(s->base.display);
 	free(s);
 }
@@ -196,6 +210,7 @@ sqlite_open(const char *path, unsigned flags, int lock_timeout,
 	s->base.display = xstrdup(path);
 	s->db = db;
 	s->lock_timeout = lock_timeout;
+	s->run_fd = -1;
 	sqlite3_extended_result_codes(db, 0);
 	sqlite3_busy_handler(db, on_busy, s);
 	/* Migrations meet the constraints the application will. */
@@ -774,6 +789,43 @@ sqlite_interrupt(struct store *base)
 }
 
 /*
+ * The run lock is flock() on the database file: on Linux it is apart from
+ * the fcntl() locks SQLite takes, so it never blocks SQLite's own readers
+ * and writers, and it goes away with the process.
+ */
+static int
+sqlite_lock_run(struct store *base, struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	const char *path = sqlite3_db_filename(s->db, "main");
+	struct timespec since, ts = { 0, 5000000L };
+
+	if (s->run_fd >= 0 || path == NULL || *path == '\0')
+		return 0;
+	s->run_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (s->run_fd < 0)
+		return buf_seterr(err, RUNNER_EFAIL, "cannot open database "
+		    "'%s' to lock it: %s", s->base.display, strerror(errno));
+	clock_gettime(CLOCK_MONOTONIC, &since);
+	while (flock(s->run_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return buf_seterr(err, RUNNER_EFAIL, "cannot lock "
+			    "database '%s': %s", s->base.display,
+			    strerror(errno));
+		if (s->stop)
+			return buf_seterr(err, RUNNER_EINTR, "interrupted while "
+			    "waiting for another runner to finish");
+		if (elapsed_s(&since) >= s->lock_timeout)
+			return buf_seterr(err, RUNNER_EBUSY, "database '%s' is "
+			    "in use by another runner: gave up after %d s "
+			    "(--lock-timeout)", s->base.display,
+			    s->lock_timeout);
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+/*
  * WAL mode: the online backup API in one step. Writers carry on, since
  * they append to the WAL; the copy goes to a file with no journal, and if
  * it is interrupted it is thrown away.
@@ -1034,4 +1086,5 @@ const struct store_ops store_sqlite_ops = {
 	.backup_suffix = ".db.gz",
 	.check_image = sqlite_check_image,
 	.replace = sqlite_replace,
+	.lock_run = sqlite_lock_run,
 };

@@ -22,6 +22,9 @@
 #	TEST_VERBOSE=1	show every test's output, not only the failing ones'
 #	TEST_KEEP=1	keep the scratch directory even when all tests pass
 #	RUNNER_TIMEOUT	seconds before a runner call counts as hung (default 60)
+#	RUNNER_VALGRIND=1	RUNNER runs the binary under valgrind (make
+#			check-valgrind): tests that need its real speed are
+#			skipped (prerequisite NOT_VALGRIND), loops are shorter
 
 TEST_NAME=$(basename "$0" .sh)
 TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
@@ -62,15 +65,20 @@ export HOME
 SANITIZER_LOG="$TRASH_DIRECTORY/.sanitizer-errors"
 : >"$SANITIZER_LOG"
 
+# bad_report FILE: whether FILE holds a sanitizer or valgrind report.
+bad_report () {
+	grep -q -e 'Sanitizer' -e 'runtime error:' -e '^==[0-9][0-9]*== ' "$1"
+}
+
 # runner ARGS...: run the binary under test. Its stderr passes through, but is
-# also checked for sanitizer reports: one of those fails the current test
-# whatever the exit code was.
+# also checked for sanitizer and valgrind reports: one of those fails the
+# current test whatever the exit code was.
 runner () {
 	local errfile="$TRASH_DIRECTORY/.stderr.$BASHPID" rc
 	timeout "$RUNNER_TIMEOUT" "$RUNNER" "$@" 2>"$errfile"
 	rc=$?
 	cat "$errfile" >&2
-	if grep -q -e 'Sanitizer' -e 'runtime error:' "$errfile"; then
+	if bad_report "$errfile"; then
 		{
 			echo "sanitizer report from: runner $*"
 			cat "$errfile"
@@ -95,6 +103,7 @@ test_have_prereq () {
 	return 1
 }
 test "$(id -u)" != 0 && test_set_prereq NOT_ROOT
+test -z "$RUNNER_VALGRIND" && test_set_prereq NOT_VALGRIND
 
 say_lines () {
 	sed -e 's/^/# /'
@@ -243,6 +252,26 @@ test_path_is_missing () {
 	fi
 }
 
+# wait_for FILE: until FILE exists (at most 60 s).
+wait_for () {
+	local n=0
+	while ! test -e "$1"
+	do
+		n=$((n + 1))
+		test $n -le 6000 || return 1
+		sleep 0.01
+	done
+}
+
+# test_must_be_empty FILE
+test_must_be_empty () {
+	if test -s "$1"; then
+		echo "$1 is not empty:" >&2
+		sed -e 's/^/| /' "$1" >&2
+		return 1
+	fi
+}
+
 test_path_is_file () {
 	if ! test -f "$1"; then
 		echo "test_path_is_file: $1 is not a file" >&2
@@ -386,7 +415,7 @@ runner_on_tty () {
 	EOF
 	rc=$?
 	cat "$out"
-	if grep -q -e 'Sanitizer' -e 'runtime error:' "$out"; then
+	if bad_report "$out"; then
 		{
 			echo "sanitizer report from: runner $* (on a terminal)"
 			cat "$out"

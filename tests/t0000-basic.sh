@@ -12,14 +12,6 @@ usage_error () {
 	test_must_be_empty out
 }
 
-test_must_be_empty () {
-	if test -s "$1"; then
-		echo "$1 is not empty:" >&2
-		sed -e 's/^/| /' "$1" >&2
-		return 1
-	fi
-}
-
 test_expect_success 'setup' '
 	setup_story &&
 	runner migrate-to 002 >out
@@ -46,7 +38,7 @@ test_expect_success 'COMMAND --help does not run the command' '
 
 test_expect_success 'help lists every command' '
 	runner help >out &&
-	for c in status migrate migrate-to rollback create-migration init reset repair show-schema help
+	for c in status migrate migrate-to rollback create-migration init reset repair stamp lint show-schema help
 	do
 		test_grep -e "\\b$c\\b" out || return 1
 	done

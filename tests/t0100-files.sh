@@ -4,18 +4,22 @@
 . "$(dirname "$0")/lib.sh"
 
 # check_bad PATTERN: migrations/ holds a good 001, already applied, and a bad
-# file. migrate, migrate-to and init fail with PATTERN on stderr and change
-# nothing; with the database removed, migrate still reports PATTERN.
+# file. Every command that reads the migrations fails with PATTERN on stderr
+# and changes nothing; with the database removed, migrate still reports
+# PATTERN.
 check_bad () {
+	local args
 	before=$(db_sha app.db) &&
-	test_expect_code 1 runner migrate >out 2>err &&
-	test_grep -e "$1" err &&
-	test_grep "^runner: " err &&
-	test_equal "$before" "$(db_sha app.db)" &&
-	test_expect_code 1 runner migrate-to 001 >out 2>err &&
-	test_equal "$before" "$(db_sha app.db)" &&
-	test_expect_code 1 runner init >out 2>err &&
-	test_equal "$before" "$(db_sha app.db)" &&
+	for args in migrate "migrate-to 001" init status "rollback --yes" \
+		"reset --yes" "repair --yes" "stamp --yes 001"
+	do
+		# shellcheck disable=SC2086
+		test_expect_code 1 runner $args >out 2>err &&
+		test_grep -e "$1" err &&
+		test_grep "^runner: " err &&
+		test_equal "$before" "$(db_sha app.db)" ||
+		{ echo "failed for: runner $args" >&2; return 1; }
+	done &&
 	mv app.db saved.db &&
 	test_expect_code 1 runner migrate >out 2>err &&
 	test_grep -e "$1" err &&

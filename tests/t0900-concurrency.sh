@@ -3,6 +3,12 @@
 
 . "$(dirname "$0")/lib.sh"
 
+# Loop counts; under valgrind everything is some 30 times slower.
+if test -n "$RUNNER_VALGRIND"
+then
+	: "${RACE_ROUNDS:=2}" "${MIXED_ROUNDS:=2}" "${KILL_ROUNDS:=3}" "${KILL_DOWN_ROUNDS:=2}"
+fi
+
 # now_ms: wall-clock milliseconds.
 now_ms () {
 	echo $(($(date +%s%N) / 1000000))
@@ -19,10 +25,10 @@ INSERT INTO log VALUES ($i);" || return 1
 	done
 '
 
-test_expect_success '8 concurrent migrate runs apply every migration exactly once' '
+test_expect_success '8 runners at once on a new database, RACE_ROUNDS times: each migration once, all exit 0' '
 	cd race &&
 	seq 1 10 >expect &&
-	for round in 1 2 3 4 5
+	for round in $(seq 1 "${RACE_ROUNDS:-8}")
 	do
 		rm -f app.db app.db-journal &&
 		pids= &&
@@ -66,86 +72,150 @@ test_expect_success 'concurrent migrate on an already migrated database' '
 	test_equal 10 "$(sql app.db "SELECT count(*) FROM log")"
 '
 
+test_expect_success 'setup: migrations with downs, for migrate racing rollback' '
+	fresh mixed &&
+	write_migration 001 log "CREATE TABLE log (v);" "DROP TABLE log;" &&
+	for i in 2 3 4 5 6
+	do
+		write_migration "00$i" "t$i" "CREATE TABLE t$i AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) SELECT x FROM c;
+INSERT INTO log VALUES ($i);" "DELETE FROM log WHERE v = $i;
+DROP TABLE t$i;" || return 1
+	done
+'
+
+# With 001-005 applied, migrate and rollback start together. Run one after
+# the other they give 001-005 (migrate applies 006, rollback undoes it) or
+# 001-006 (rollback undoes 005, migrate applies 005 and 006); anything else,
+# such as 006 applied without 005, means they interleaved.
+test_expect_success 'migrate racing rollback is serialized: one order or the other' '
+	cd mixed &&
+	orders= &&
+	for round in $(seq 1 "${MIXED_ROUNDS:-8}")
+	do
+		rm -f app.db app.db-journal &&
+		runner -q migrate-to 005 || return 1
+		runner migrate >m.out 2>m.err &
+		m=$!
+		runner rollback --yes >r.out 2>r.err &
+		r=$!
+		wait $m || { echo "round $round: migrate failed" >&2; cat m.err >&2; return 1; }
+		wait $r || { echo "round $round: rollback failed" >&2; cat r.err >&2; return 1; }
+		got=$(applied | xargs)
+		logged=$(sql app.db "SELECT group_concat(v, char(32)) FROM (SELECT v FROM log ORDER BY v)")
+		case "$got" in
+		"001 002 003 004 005")
+			test_grep "^Applied 006" m.out &&
+			test_grep "^Rolled back 006" r.out &&
+			test_equal "2 3 4 5" "$logged" &&
+			! table_exists app.db t6 &&
+			orders="$orders migrate,rollback" || return 1
+			;;
+		"001 002 003 004 005 006")
+			test_grep "^Rolled back 005" r.out &&
+			test_grep "^Applied 005" m.out &&
+			test_grep "^Applied 006" m.out &&
+			test_equal "2 3 4 5 6" "$logged" &&
+			orders="$orders rollback,migrate" || return 1
+			;;
+		*)
+			echo "round $round: neither order: applied [$got], log [$logged]" >&2
+			return 1
+			;;
+		esac
+	done &&
+	echo "# orders seen:$orders"
+'
+
+# A set of slow migrations: 001 makes a log, 002..009 each build a table of
+# 20,000 rows with an index (some 30-70 ms each) and log their number.
 test_expect_success 'setup slow migrations' '
 	fresh kill &&
-	for i in 1 2 3 4
+	write_migration 001 log "CREATE TABLE log (v);" "DROP TABLE log;" &&
+	for i in 2 3 4 5 6 7 8 9
 	do
-		write_migration "00$i" "big$i" "CREATE TABLE big$i AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT x, randomblob(50) AS b FROM c;
-CREATE INDEX idx_big$i ON big$i (b);" "DROP TABLE big$i;" || return 1
-	done
+		write_migration "00$i" "big$i" "CREATE TABLE big$i AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) SELECT x, randomblob(50) AS b FROM c;
+CREATE INDEX idx_big$i ON big$i (b);
+INSERT INTO log VALUES ($i);" "DROP TABLE big$i;
+DELETE FROM log WHERE v = $i;" || return 1
+	done &&
+	start=$(now_ms) &&
+	runner -q migrate &&
+	echo $(($(now_ms) - start)) >duration &&
+	echo "# a whole migrate takes $(cat duration) ms"
 '
 
-test_expect_success 'kill -9 during migrate never leaves a half-applied migration' '
-	cd kill &&
-	for iter in 1 2 3 4 5 6 7 8 9 10
-	do
-		rm -f app.db app.db-journal
-		"$RUNNER" migrate >out 2>err &
-		pid=$!
-		sleep "0.$(printf %03d $((RANDOM % 900 + 10)))"
-		kill -9 $pid 2>/dev/null
-		wait $pid
-		test "$(sql app.db "PRAGMA integrity_check")" = ok || {
-			echo "iteration $iter: integrity_check failed" >&2
-			return 1
-		}
-		for i in 1 2 3 4
-		do
-			row=$(sql app.db "SELECT count(*) FROM schema_migrations WHERE version = '"'00$i'"' AND state = '"'applied'"'" 2>/dev/null)
-			test -n "$row" || row=0
-			tbl=$(sql app.db "SELECT count(*) FROM sqlite_master WHERE name = '"'big$i'"'")
-			if test "$row" != "$tbl"
-			then
-				echo "iteration $iter: big$i table=$tbl row=$row" >&2
-				return 1
-			fi
-		done
-		runner migrate >out 2>err || {
-			echo "iteration $iter: rerun failed" >&2
-			cat err >&2
-			return 1
-		}
-		runner status --exit-code >out || return 1
-		test_equal "001 002 003 004" "$(applied | xargs)" || return 1
-	done
-'
-
-# consistent DB: each bigN table exists exactly when its applied row does.
+# consistent: the schema and the tracking rows agree: each bigN table exists
+# exactly when migration 00N is recorded, and then its log row is there
+# once; no row is left in another state; integrity_check is ok.
 consistent () {
+	local i row tbl logged
 	test "$(sql app.db "PRAGMA integrity_check")" = ok || {
 		echo "integrity_check failed" >&2
 		return 1
 	}
-	for i in 1 2 3 4
+	test "$(sql app.db "SELECT count(*) FROM schema_migrations WHERE state <> 'applied'" 2>/dev/null || echo 0)" = 0 || {
+		echo "a row is not in state applied" >&2
+		return 1
+	}
+	for i in 2 3 4 5 6 7 8 9
 	do
-		row=$(sql app.db "SELECT count(*) FROM schema_migrations WHERE version = '00$i' AND state = 'applied'" 2>/dev/null)
-		test -n "$row" || row=0
+		row=$(sql app.db "SELECT count(*) FROM schema_migrations WHERE version = '00$i'" 2>/dev/null)
 		tbl=$(sql app.db "SELECT count(*) FROM sqlite_master WHERE name = 'big$i'")
-		test "$row" = "$tbl" || {
-			echo "big$i: table=$tbl row=$row" >&2
+		logged=$(sql app.db "SELECT count(*) FROM log WHERE v = $i" 2>/dev/null)
+		test "${row:-0}/${logged:-0}" = "$tbl/$tbl" || {
+			echo "migration 00$i: recorded=${row:-0} logged=${logged:-0} table=$tbl" >&2
 			return 1
 		}
 	done
 }
 
+# KILL_ROUNDS (default 15) runs of migrate on a new database, each killed
+# with SIGKILL after a random time within what a whole run takes.
+test_expect_success 'SIGKILL at random moments: schema and rows agree, a rerun completes' '
+	cd kill &&
+	dur=$(cat duration) &&
+	partial=0 &&
+	for round in $(seq 1 "${KILL_ROUNDS:-15}")
+	do
+		rm -f app.db app.db-journal
+		"$RUNNER" migrate >out 2>err &
+		pid=$!
+		delay=$((RANDOM % dur + 1))
+		sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
+		kill -9 $pid 2>/dev/null
+		wait $pid
+		n=$(sql app.db "SELECT count(*) FROM schema_migrations" 2>/dev/null)
+		test "${n:-0}" -gt 0 && test "${n:-0}" -lt 9 && partial=$((partial + 1))
+		consistent || { echo "round $round, killed after $delay ms" >&2; return 1; }
+		runner -q migrate || { echo "round $round: rerun failed" >&2; return 1; }
+		consistent &&
+		test_equal "001 002 003 004 005 006 007 008 009" "$(applied | xargs)" || return 1
+	done &&
+	echo "# $partial kills landed between migrations or inside one" &&
+	test "$partial" -gt 0
+'
+
 test_expect_success 'setup slow downs' '
 	fresh killdown &&
-	for i in 1 2 3 4
+	write_migration 001 log "CREATE TABLE log (v);" "DROP TABLE log;" &&
+	for i in 2 3 4 5
 	do
-		write_migration "00$i" "big$i" "CREATE TABLE big$i (x);" "CREATE TABLE tmp$i AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 150000) SELECT x, randomblob(50) AS b FROM c;
+		write_migration "00$i" "big$i" "CREATE TABLE big$i (x);
+INSERT INTO log VALUES ($i);" "CREATE TABLE tmp$i AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 150000) SELECT x, randomblob(50) AS b FROM c;
 CREATE INDEX idx_tmp$i ON tmp$i (b);
 DROP TABLE tmp$i;
+DELETE FROM log WHERE v = $i;
 DROP TABLE big$i;" || return 1
 	done
 '
 
 test_expect_success 'kill -9 during rollback never leaves a half-rolled-back migration' '
 	cd killdown &&
-	for iter in 1 2 3 4 5 6
+	for iter in $(seq 1 "${KILL_DOWN_ROUNDS:-6}")
 	do
 		rm -f app.db app.db-journal &&
 		runner -q migrate || return 1
-		"$RUNNER" rollback --yes 0 >out 2>err &
+		"$RUNNER" rollback --yes 1 >out 2>err &
 		pid=$!
 		sleep "0.$(printf %03d $((RANDOM % 900 + 10)))"
 		kill -9 $pid 2>/dev/null
@@ -155,8 +225,8 @@ test_expect_success 'kill -9 during rollback never leaves a half-rolled-back mig
 			echo "iteration $iter: a down was left half-done" >&2
 			return 1
 		}
-		runner -q rollback --yes 0 || return 1
-		test_equal "" "$(applied | xargs)" || return 1
+		runner -q rollback --yes 1 || return 1
+		test_equal "001" "$(applied | xargs)" || return 1
 	done
 '
 
@@ -167,17 +237,63 @@ do
 		rm -f app.db app.db-journal
 		"$RUNNER" migrate >out 2>err &
 		pid=$!
-		sleep 0.3 &&
+		# the journal appears with the first write, signals are caught by then
+		wait_for app.db-journal &&
+		sleep 0.1 &&
 		kill -'$sig' $pid &&
 		code=0 && wait $pid || code=$? &&
 		test "$code" -eq 1 &&
 		test_grep "interrupted" err &&
-		test_grep "big[1-4]\.sql\|migration 00[1-4]" err &&
+		test_grep "big[2-9]\.sql\|migration 00[1-9]" err &&
 		consistent &&
 		runner -q migrate &&
 		runner status --exit-code >/dev/null
 	'
 done
+
+# The run lock is flock(2) on the database file; flock(1) holds it here as
+# another runner would.
+test_expect_success 'while another runner holds the run lock: give up at --lock-timeout, or wait' '
+	cd kill &&
+	rm -f app.db app.db-journal &&
+	runner -q migrate-to 001 &&
+	before=$(db_sha app.db) || return 1
+	flock app.db sleep 3 &
+	holder=$!
+	sleep 0.3
+	test_expect_code 1 runner --lock-timeout 0 migrate >out 2>err &&
+	test_grep "database .app.db. is in use by another runner: gave up after 0 s (--lock-timeout)" err &&
+	test_equal "$before" "$(db_sha app.db)" &&
+	start=$(now_ms) &&
+	runner -q --lock-timeout 60 migrate-to 002 &&
+	test "$(($(now_ms) - start))" -ge 1500 &&
+	wait $holder &&
+	consistent &&
+	test_equal "001 002" "$(applied | xargs)"
+'
+
+test_expect_success 'SIGTERM while waiting for the run lock stops at once, nothing changed' '
+	cd kill &&
+	before=$(db_sha app.db) || return 1
+	flock app.db sleep 5 &
+	holder=$!
+	sleep 0.3
+	"$RUNNER" --lock-timeout 60 migrate >out 2>err &
+	pid=$!
+	# waiting: it has the database open twice, for SQLite and for the lock
+	n=0 &&
+	while test "$(ls -l /proc/$pid/fd 2>/dev/null | grep -c "app.db$")" -lt 2
+	do
+		n=$((n + 1)) && test $n -le 3000 && sleep 0.01 || return 1
+	done &&
+	kill -TERM $pid &&
+	code=0 && wait $pid || code=$?
+	kill $holder
+	wait $holder
+	test "$code" = 1 &&
+	test_grep "interrupted while waiting for another runner to finish" err &&
+	test_equal "$before" "$(db_sha app.db)"
+'
 
 test_expect_success 'setup lock' '
 	fresh lock &&

@@ -14,13 +14,14 @@ test_expect_success 'setup: a migration of many small statements' '
 	write_migration 001 many "$(cat up.sql)" "DROP TABLE m;"
 '
 
-# wait_for FILE: until FILE exists (at most 10 s).
-wait_for () {
+# wait_for_tracking: until the tracking table is committed (at most 60 s):
+# migrate creates it in a transaction of its own, before the migrations.
+wait_for_tracking () {
 	local n=0
-	while ! test -e "$1"
+	until sqlite3 -readonly app.db "SELECT 1 FROM schema_migrations LIMIT 0" 2>/dev/null
 	do
 		n=$((n + 1))
-		test $n -le 1000 || return 1
+		test $n -le 6000 || return 1
 		sleep 0.01
 	done
 }
@@ -38,7 +39,8 @@ do
 			table_exists app.db schema_migrations || return 1
 			"$RUNNER" migrate >out 2>err &
 			pid=$!
-			wait_for app.db-journal || return 1
+			# then the journal appears with the first write of the migration
+			wait_for_tracking && wait_for app.db-journal || return 1
 			sleep 0.0$round
 			kill -'$sig' $pid
 			code=0 && wait $pid || code=$?

@@ -1,8 +1,12 @@
-/* libFuzzer harness: any bytes go straight to the migration-file parser. */
+/*
+ * libFuzzer harness: any bytes go straight to the migration-file parser,
+ * and whatever parses goes on to lint, which tokenizes the SQL.
+ */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "buf.h"
+#include "lint.h"
 #include "migration.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -10,8 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, out = BUF_INIT;
 	struct migration m;
+	size_t n;
 
 	if (migration_parse("fuzz.sql", (const char *)data, size, &m,
 	    &err) == 0) {
@@ -20,8 +25,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    m.down.off + m.down.len > m.len)
 			__builtin_trap();
 		(void)migration_reversible(&m);
+		n = lint_migration("fuzz.sql", &m, &out);
+		/* One line per warning, each ending in a newline. */
+		if ((n == 0) != (out.len == 0) ||
+		    (out.len && out.buf[out.len - 1] != '\n'))
+			__builtin_trap();
 		migration_release(&m);
 	}
+	buf_release(&out);
 	buf_release(&err);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* Unit tests for planning (status states, migrate checks, rollback range) and .env parsing. */
+/* Unit tests for planning (status states, migrate checks, rollback range, stamp) and .env parsing. */
 #include <stdlib.h>
 
 #include "tap.h"
@@ -139,6 +139,58 @@ test_rollback(void)
 }
 
 static void
+test_stamp(void)
+{
+	const struct plan_entry *v[8];
+	struct buf err = BUF_INIT;
+	struct plan p;
+	size_t n;
+
+	add_file("1", "a", "crc32:00000001", 1);
+	add_file("2", "b", "crc32:00000002", 1);
+	add_file("3", "c", "crc32:00000003", 1);
+	add_file("4", "d", "crc32:00000004", 1);
+	add_row("2", "crc32:00000002", NULL, NULL);
+	add_row("9", "crc32:00000009", NULL, NULL);
+	plan_build(&p, &files, &rows);
+	ok(plan_stamp(&p, "003", v, &n, &err) == 0 && n == 2 &&
+	    strcmp(v[0]->file->version, "1") == 0 &&
+	    strcmp(v[1]->file->version, "3") == 0,
+	    "up to 3: the pending 1 and 3, oldest first, not applied 2");
+	ok(plan_stamp(&p, "2", v, &n, &err) == 0 && n == 1,
+	    "up to an applied one: the pending below it");
+	ok(plan_stamp(&p, "9", v, &n, &err) == RUNNER_EFAIL && n == 0,
+	    "9 is applied but has no file: refused");
+	is_str(err.buf, "no migration file has version 9", "says so");
+	plan_release(&p);
+	reset_all();
+	buf_reset(&err);
+
+	add_file("1", "a", "crc32:00000001", 1);
+	add_file("2", "b", "crc32:00000002", 1);
+	add_file("3", "c", "crc32:00000003", 1);
+	add_row("1", "crc32:00000001", "failed", NULL);
+	add_row("2", "crc32:ffffffff", NULL, NULL);
+	plan_build(&p, &files, &rows);
+	ok(plan_stamp(&p, "1", v, &n, &err) == RUNNER_EFAIL &&
+	    strstr(err.buf, "recorded as failed") && strstr(err.buf, "repair"),
+	    "a failed migration up to target: refused, pointing at repair");
+	buf_reset(&err);
+	plan_release(&p);
+	applied_set_release(&rows);
+	add_row("2", "crc32:ffffffff", NULL, NULL);
+	plan_build(&p, &files, &rows);
+	ok(plan_stamp(&p, "3", v, &n, &err) == RUNNER_EFAIL &&
+	    strstr(err.buf, "has changed") && strstr(err.buf, "repair"),
+	    "a changed one: refused, pointing at repair");
+	ok(plan_stamp(&p, "1", v, &n, &err) == 0 && n == 1,
+	    "below the changed one: fine");
+	plan_release(&p);
+	reset_all();
+	buf_release(&err);
+}
+
+static void
 test_dotenv(void)
 {
 	const char *quoted = "DATABASE_URL=\"app2.db\"  # local\n";
@@ -167,6 +219,7 @@ main(void)
 	test_states();
 	test_migrate_checks();
 	test_rollback();
+	test_stamp();
 	test_dotenv();
 	return done_testing();
 }

@@ -1,0 +1,2 @@
+-- migrate:down
+DROP TABLE t;

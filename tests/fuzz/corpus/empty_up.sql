@@ -1,0 +1,6 @@
+-- header
+-- migrate:up
+
+
+-- migrate:down
+SELECT 1;

@@ -1,0 +1,4 @@
+-- migrate:up
+CREATE TABLE users (x);
+  -- migrate:down
+DROP TABLE users;

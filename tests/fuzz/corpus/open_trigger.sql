@@ -1,0 +1,2 @@
+-- migrate:up
+CREATE TRIGGER t AFTER INSERT ON nothing BEGIN

@@ -1,0 +1,5 @@
+-- header
+
+CREATE TABLE t (x);
+-- migrate:up
+CREATE TABLE u (x);

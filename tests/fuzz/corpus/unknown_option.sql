@@ -1,0 +1,4 @@
+-- c
+
+-- migrate:up foo:bar
+CREATE TABLE t (x);
