@@ -96,7 +96,10 @@ test_expect_success 'stamp fills a gap below applied migrations' '
 	runner stamp -y 002 >out &&
 	test_grep "^Stamped 002: analytics_tables" out &&
 	test_line_count = 2 out &&
-	runner status --exit-code >out &&
+	# 002 was recorded, not run: its tables are missing, which is drift
+	test_expect_code 1 runner status --exit-code >out &&
+	test_grep "removed table page_views" out &&
+	runner status --exit-code --no-drift >out &&
 	test_equal "001 002 003" "$(applied | xargs)"
 '
 
@@ -268,7 +271,10 @@ test_expect_success 'repair: a failed migration whose file is gone loses its rec
 	runner repair --yes >out &&
 	test_grep "^Repaired 002: removed the failed record" out &&
 	test_equal "001" "$(applied | xargs)" &&
-	runner status --exit-code >/dev/null
+	# what the failed section did stays: drift, for the user to clean up
+	test_expect_code 1 runner status --exit-code >out &&
+	test_grep "added table h" out &&
+	runner status --exit-code --no-drift >/dev/null
 '
 
 test_expect_success 'repair on a missing database fails and creates nothing' '
