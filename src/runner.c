@@ -571,6 +571,11 @@ migrate_each(struct runner *r, const struct migrate_opts *o,
 		ret = ops->commit(r->store, 0, err);
 	if (ret < 0) {
 		ops->rollback(r->store, 0);
+		if (ret == RUNNER_EINTR) {
+			buf_reset(err);
+			buf_seterr(err, ret, "interrupted before any migration "
+			    "started; nothing was changed");
+		}
 		return ret;
 	}
 	v = pending_files(r, o->target, &n);

@@ -412,12 +412,14 @@ test_expect_success 'setup: a larger database' '
 	test "$(stat -c %s big.db)" -gt $((BIG_ROWS * 100))
 '
 
-# writer DB: commits transactions of 10 rows until ./stop exists.
+# writer DB: commits transactions of 10 rows until ./stop exists. BEGIN
+# IMMEDIATE, as applications should: a deferred transaction that reads, then
+# writes, fails at once if another writer committed in between.
 writer () {
 	local i=0
 	while ! test -f stop
 	do
-		sqlite3 -batch "$1" ".timeout 5000" "BEGIN; CREATE TABLE IF NOT EXISTS w (x); INSERT INTO w VALUES (1),(2),(3),(4),(5),(6),(7),(8),(9),(10); COMMIT;" || return 1
+		sqlite3 -batch "$1" ".timeout 30000" "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS w (x); INSERT INTO w VALUES (1),(2),(3),(4),(5),(6),(7),(8),(9),(10); COMMIT;" || return 1
 		i=$((i + 1))
 	done
 	echo "$i" >writes
