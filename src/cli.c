@@ -661,7 +661,7 @@ confirm_repair(struct cli *c, struct args *a, const struct runner *r)
 	buf_addf(&q, "Repair the records of %zu migration%s on '%s' (",
 	    r->plan.count[ENTRY_CHANGED] + r->plan.count[ENTRY_FAILED],
 	    r->plan.count[ENTRY_CHANGED] + r->plan.count[ENTRY_FAILED] == 1 ?
-	    "" : "s", c->db);
+	    "" : "s", c->shown);
 	for (i = 0; i < r->plan.n; i++) {
 		e = &r->plan.v[i];
 		if (e->state == ENTRY_CHANGED || e->state == ENTRY_FAILED)

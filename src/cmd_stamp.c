@@ -29,7 +29,7 @@ confirm_stamp(struct cli *c, struct args *a, struct runner *r,
 		code = EXIT_OK;
 	} else {
 		buf_addf(&q, "Record %zu migration%s on '%s' as applied "
-		    "without running %s (", n, n == 1 ? "" : "s", c->db,
+		    "without running %s (", n, n == 1 ? "" : "s", c->shown,
 		    n == 1 ? "it" : "them");
 		for (i = 0; i < n; i++)
 			buf_addf(&q, "%s%s %s", i ? ", " : "",

@@ -55,4 +55,17 @@ test_expect_success 'repair accepts an edited file' '
 	runner --db "$(pg_url app)" status --exit-code >out
 '
 
+test_expect_success 'stamp and repair prompts never show the password' '
+	psql_q app "ALTER ROLE postgres PASSWORD '"'s3cret'"'" &&
+	url="postgres://postgres:s3cret@/app?host=$PG_DIR" &&
+	echo "-- another reviewed comment" >>migrations/003_add_comments.sql &&
+	test_expect_code 1 runner_on_tty n --db "$url" repair >out &&
+	test_grep "Repair the records of 1 migration on .postgres://postgres:\*\*\*@" out &&
+	runner --db "$url" repair --yes >/dev/null &&
+	write_migration 004 more "CREATE TABLE more (x int);" "DROP TABLE more;" &&
+	test_expect_code 1 runner_on_tty n --db "$url" stamp 004 >out &&
+	test_grep "Record 1 migration on .postgres://postgres:\*\*\*@" out &&
+	test_grep ! s3cret out
+'
+
 test_done
