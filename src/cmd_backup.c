@@ -9,7 +9,6 @@
 #include "backup.h"
 #include "cli_int.h"
 #include "error.h"
-#include "store.h"
 #include "banned.h"
 
 /* Databases smaller than this finish too fast for a progress line. */
@@ -92,8 +91,9 @@ report(const struct cli *c, const struct backup_result *res)
 	fflush(stdout);
 }
 
+/* With missing_ok, a database that does not exist is nothing to back up. */
 static int
-run_backup(struct cli *c, struct backup_opts *o)
+run_backup(struct cli *c, struct backup_opts *o, int missing_ok)
 {
 	struct backup_result res;
 	struct buf err = BUF_INIT;
@@ -110,6 +110,8 @@ run_backup(struct cli *c, struct backup_opts *o)
 	if (ret == 0 || res.path)
 		report(c, &res);
 	backup_result_release(&res);
+	if (ret == RUNNER_ENOENT && missing_ok)
+		ret = 0;
 	ret = ret < 0 ? cli_fail(&err, ret) : EXIT_OK;
 	buf_release(&err);
 	return ret;
@@ -133,36 +135,21 @@ cmd_backup(struct cli *c, struct args *a)
 		    "folder, not to --output");
 	o.output = output;
 	o.force = arg_flag(a, "--force", NULL);
-	return run_backup(c, &o);
+	return run_backup(c, &o, 0);
 }
 
 int
 cli_backup_first(struct cli *c, struct args *a, const char *want_flag)
 {
 	struct backup_opts o;
-	const struct store_ops *ops;
-	const char *target;
-	struct buf err = BUF_INIT;
 	int code;
 
 	if (want_flag ? !arg_flag(a, want_flag, NULL) :
 	    arg_flag(a, "--no-backup", NULL))
 		return -1;
-	if (store_driver(c->db, &ops, &target, &err) < 0) {
-		code = cli_fail(&err, RUNNER_EFAIL);
-		buf_release(&err);
-		return code;
-	}
-	if (!ops->snapshot) {
-		fprintf(stderr, "runner: the %s driver cannot take backups "
-		    "yet: use --no-backup\n", ops->name);
-		return EXIT_FAIL;
-	}
-	if (strcmp(ops->name, "sqlite") == 0 && access(target, F_OK) != 0)
-		return -1;
 	memset(&o, 0, sizeof(o));
 	o.level = 6;
-	code = run_backup(c, &o);
+	code = run_backup(c, &o, 1);
 	if (code != EXIT_OK)
 		fputs("runner: stopped before changing anything: the backup "
 		    "failed (--no-backup skips it)\n", stderr);

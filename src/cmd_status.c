@@ -64,9 +64,7 @@ cli_print_drift(const struct drift *d, int always)
 	const char *p, *nl;
 
 	if (!d->checked) {
-		if (always || strncmp(d->why.buf, "skipped", 7) != 0)
-			printf("\nSchema drift not checked: %s.\n",
-			    d->why.buf);
+		printf("\nSchema drift not checked: %s.\n", d->why.buf);
 		return;
 	}
 	if (d->n == 0) {
@@ -81,8 +79,9 @@ cli_print_drift(const struct drift *d, int always)
 		printf("  %.*s\n", (int)(nl - p), p);
 }
 
+/* drift: whether to print drift's section (a database, a check asked for). */
 static void
-print_text(const struct plan *p, const struct drift *d, int db)
+print_text(const struct plan *p, const struct drift *d, int drift)
 {
 	size_t i, applied = p->n - p->count[ENTRY_PENDING];
 
@@ -106,7 +105,7 @@ print_text(const struct plan *p, const struct drift *d, int db)
 			if (!p->v[i].row)
 				print_entry(&p->v[i]);
 	}
-	if (db)
+	if (drift)
 		cli_print_drift(d, 0);
 	putchar('\n');
 	last_line(p, d);
@@ -225,14 +224,14 @@ cmd_status(struct cli *c, struct args *a)
 	struct drift d;
 	struct runner r;
 	const struct plan *p;
-	int ret, code = EXIT_OK;
+	int ret, code = EXIT_OK, no_drift = arg_flag(a, "--no-drift", NULL);
 
 	drift_init(&d);
 	ret = runner_open_readonly(&r, c->dir, c->db, c->g->lock_timeout,
 	    &err);
 	cli_warnings(&r.files);
 	/* The replay costs about what migrating from scratch in memory does. */
-	if (ret == 0 && r.store && arg_flag(a, "--no-drift", NULL))
+	if (ret == 0 && r.store && no_drift)
 		buf_adds(&d.why, "skipped (--no-drift)");
 	else if (ret == 0 && r.store)
 		ret = runner_drift(&r, c->db, c->g->lock_timeout, &d, &err);
@@ -244,7 +243,7 @@ cmd_status(struct cli *c, struct args *a)
 	if (arg_flag(a, "--json", NULL))
 		print_json(c, p, &d);
 	else
-		print_text(p, &d, r.store != NULL);
+		print_text(p, &d, r.store != NULL && !no_drift);
 	if (arg_flag(a, "--exit-code", NULL) &&
 	    (p->count[ENTRY_APPLIED] != p->n || d.n))
 		code = EXIT_FAIL;

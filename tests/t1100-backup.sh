@@ -373,6 +373,14 @@ test_expect_success 'reset takes a backup first; a failed one stops it' '
 	test_equal "$sha" "$(db_sha app.db)"
 '
 
+test_expect_success 'reset of a database that does not exist has nothing to back up' '
+	runner --db missing.db --backup-dir nobackups reset --yes >out &&
+	test_grep ! "Backed up" out &&
+	test_path_is_missing nobackups &&
+	test_equal "001 002 003" "$(applied missing.db | xargs)" &&
+	rm missing.db
+'
+
 test_expect_success 'migrate --backup takes one only when something is pending' '
 	rm -rf backups &&
 	runner migrate --backup >out &&
