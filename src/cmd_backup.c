@@ -40,13 +40,19 @@ print_size(FILE *f, uint64_t n)
 	fputs(size_text(s, sizeof(s), n), f);
 }
 
+/* arg: the percentage shown last, so the line changes only when it does. */
 static void
 on_progress(void *arg, uint64_t done, uint64_t total)
 {
-	(void)arg;
+	int *shown = arg, pct;
+
 	if (total < PROGRESS_MIN)
 		return;
-	fprintf(stderr, "\rbackup: %3d%% of ", (int)(done * 100 / total));
+	pct = (int)(done * 100 / total);
+	if (pct == *shown)
+		return;
+	*shown = pct;
+	fprintf(stderr, "\rbackup: %3d%% of ", pct);
 	print_size(stderr, total);
 	if (done == total)
 		fputs("\r\033[K", stderr);
@@ -97,13 +103,14 @@ run_backup(struct cli *c, struct backup_opts *o, int missing_ok)
 {
 	struct backup_result res;
 	struct buf err = BUF_INIT;
-	int ret;
+	int ret, shown = -1;
 
 	o->url = c->db;
 	o->dir = c->backup_dir;
 	o->lock_timeout = c->g->lock_timeout;
 	o->progress = isatty(STDERR_FILENO) && !c->g->quiet ? on_progress :
 	    NULL;
+	o->arg = &shown;
 	o->stop = &cli_stopped;
 	catch_signals();
 	ret = backup_create(o, &res, &err);

@@ -503,6 +503,21 @@ test_expect_success 'SIGINT during backup stops it cleanly' '
 	no_temp_files .
 '
 
+test_expect_success NOT_VALGRIND 'on a terminal, a database over 64 MiB gets a progress line' '
+	fresh progress &&
+	sql p.db "CREATE TABLE b (x); WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 66) INSERT INTO b SELECT zeroblob(1048576) FROM c" &&
+	runner_on_tty "" --db p.db backup --output p.gz >out &&
+	# one update per percent, cleared before the report line
+	test_grep "backup: 100% of 6[6-9]\.[0-9] MiB" out &&
+	test_equal 1 "$(grep -o "backup:  50%" out | wc -l)" &&
+	test_grep "Backed up .p.db." out &&
+	runner --db p.db backup --output q.gz 2>err >out &&
+	test_grep ! "backup:" err &&
+	sql small.db "CREATE TABLE t (x)" &&
+	runner_on_tty "" --db small.db backup --output s.gz >out &&
+	test_grep ! "backup: " out
+'
+
 test_expect_success 'a large backup round-trips and gzip reads it' '
 	cd big &&
 	runner --db big.db backup --output full.gz >out &&
