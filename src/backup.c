@@ -444,12 +444,26 @@ backup_list_release(struct backup_list *l)
 	l->n = 0;
 }
 
-/* Decompresses file into a new private file next to the database. */
+/*
+ * The folder the decompressed image goes to: next to a database file, to
+ * be renamed over it; else $TMPDIR.
+ */
+static char *
+stage_dir(const struct restore *r)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (r->ops->target_is_file)
+		return dir_of(r->target);
+	return xstrdup(tmp && *tmp ? tmp : "/tmp");
+}
+
+/* Decompresses file into a new private file in stage_dir. */
 static int
 unpack(const char *file, struct restore *r, struct buf *err)
 {
 	struct stat st;
-	char *dir = dir_of(r->target);
+	char *dir = stage_dir(r);
 	int in, out = -1, ret = RUNNER_EFAIL;
 
 	if ((in = open(file, O_RDONLY)) < 0 || fstat(in, &st) < 0) {
@@ -493,7 +507,7 @@ restore_prepare(const char *url, const char *file, int lock_timeout,
 		return buf_seterr(err, RUNNER_EFAIL, "the %s driver cannot "
 		    "restore backups yet", r->ops->name);
 	r->target = xstrdup(target);
-	r->exists = stat(target, &st) == 0;
+	r->exists = !r->ops->target_is_file || stat(target, &st) == 0;
 	ret = unpack(file, r, err);
 	if (ret == 0)
 		ret = r->ops->check_image(r->image, file, err);
@@ -503,15 +517,16 @@ restore_prepare(const char *url, const char *file, int lock_timeout,
 int
 restore_commit(struct restore *r, struct buf *err)
 {
-	char *dir = dir_of(r->target);
+	char *dir;
 	int ret;
 
 	ret = r->ops->replace(r->target, r->lock_timeout, r->image, err);
-	if (ret == 0) {
-		free(r->image);
-		r->image = NULL;
-		ret = fsync_dir(dir, err);
-	}
+	if (ret < 0 || !r->ops->target_is_file)
+		return ret;
+	free(r->image);		/* renamed into place */
+	r->image = NULL;
+	dir = dir_of(r->target);
+	ret = fsync_dir(dir, err);
 	free(dir);
 	return ret;
 }

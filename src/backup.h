@@ -75,12 +75,13 @@ struct restore {
 /*
  * Checks the whole backup at file (gzip integrity, an image of the
  * database's kind, its own integrity check) by decompressing it to a
- * private file next to the database; nothing else is touched. Release r
- * with restore_release, which removes that file unless committed.
+ * private file (next to a database file, else in $TMPDIR); nothing else is
+ * touched. Release r with restore_release, which removes that file unless
+ * it was renamed into place.
  */
 int restore_prepare(const char *url, const char *file, int lock_timeout,
     struct restore *r, struct buf *err);
-/* Puts the prepared image in place of the database, atomically. */
+/* Puts the prepared image in place of the database, whole or not at all. */
 int restore_commit(struct restore *r, struct buf *err);
 void restore_release(struct restore *r);
 

@@ -200,10 +200,10 @@ cmd_restore(struct cli *c, struct args *a)
 	catch_signals();
 	ret = restore_prepare(c->db, a->pos[0], c->g->lock_timeout, &r, &err);
 	if (ret == 0 && !c->g->quiet) {
-		printf("Checked '%s': gzip intact, an SQLite database of ",
-		    a->pos[0]);
+		printf("Checked '%s': gzip intact, %s of ", a->pos[0],
+		    r.ops->image_kind);
 		print_size(stdout, r.size);
-		puts(", integrity ok.");
+		printf(", %s.\n", r.ops->image_checked);
 		fflush(stdout);
 	}
 	if (ret == 0) {

@@ -168,10 +168,19 @@ struct store_ops {
 	 * at path is a sound database of this kind; its messages call the
 	 * file name. replace puts the image
 	 * at path in place of the database named by target, atomically, so
-	 * that nothing of the old one (journals) can reach the new one.
+	 * that nothing of the old one (journals) can reach the new one, or
+	 * not at all.
 	 */
 	int (*snapshot)(struct store *s, const char *path, struct buf *err);
 	const char *backup_suffix;	/* of backup file names: ".db.gz" */
+	const char *image_kind;		/* "an SQLite database" */
+	const char *image_checked;	/* what check_image found: "integrity ok" */
+	/*
+	 * The target is a file: restore stages the image next to it (so
+	 * replace can rename it) and a missing file is a database to create.
+	 * Otherwise the image goes to $TMPDIR and the database must exist.
+	 */
+	int target_is_file;
 	int (*check_image)(const char *path, const char *name,
 	    struct buf *err);
 	int (*replace)(const char *target, int lock_timeout, const char *path,

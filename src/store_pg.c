@@ -775,40 +775,8 @@ pg_exec(struct store *base, const char *sql, size_t len, size_t *errpos,
 	return ret;
 }
 
-/*
- * Everything in the schema the tracking table lives in (current_schema()),
- * but what extensions own: relations, routines, types, extensions. CASCADE
- * takes indexes, triggers, constraints and owned sequences along.
- */
-static const char drop_sql[] =
-    "WITH ns AS (SELECT oid FROM pg_namespace "
-    "WHERE nspname = current_schema()), "
-    "ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e') "
-    "SELECT format('DROP %s IF EXISTS %s CASCADE', kind, obj) FROM ("
-    "SELECT 1 AS ord, CASE c.relkind WHEN 'v' THEN 'VIEW' "
-    "WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' "
-    "WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind, "
-    "c.oid::regclass::text AS obj FROM pg_class c, ns "
-    "WHERE c.relnamespace = ns.oid "
-    "AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT EXISTS "
-    "(SELECT 1 FROM ext WHERE classid = 'pg_class'::regclass "
-    "AND objid = c.oid) "
-    "UNION ALL SELECT 2, CASE p.prokind WHEN 'a' THEN 'AGGREGATE' "
-    "WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, "
-    "p.oid::regprocedure::text FROM pg_proc p, ns "
-    "WHERE p.pronamespace = ns.oid AND NOT EXISTS "
-    "(SELECT 1 FROM ext WHERE classid = 'pg_proc'::regclass "
-    "AND objid = p.oid) "
-    "UNION ALL SELECT 3, CASE t.typtype WHEN 'd' THEN 'DOMAIN' "
-    "ELSE 'TYPE' END, t.oid::regtype::text FROM pg_type t, ns "
-    "WHERE t.typnamespace = ns.oid AND (t.typtype IN ('e', 'r', 'd') "
-    "OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class "
-    "WHERE oid = t.typrelid) = 'c')) AND NOT EXISTS "
-    "(SELECT 1 FROM ext WHERE classid = 'pg_type'::regclass "
-    "AND objid = t.oid) "
-    "UNION ALL SELECT 4, 'EXTENSION', quote_ident(e.extname) "
-    "FROM pg_extension e, ns WHERE e.extnamespace = ns.oid"
-    ") AS x ORDER BY ord, obj COLLATE \"C\"";
+/* reset: the schema the tracking table lives in. */
+static const char drop_sql[] = PG_DROP_OBJECTS("current_schema()");
 
 static int
 pg_drop_all(struct store *base, struct buf *err)
@@ -955,6 +923,10 @@ const struct store_ops store_pg_ops = {
 	.snapshot = pg_snapshot,
 	.lock_run = pg_lock_run,
 	.backup_suffix = ".sql.gz",
+	.image_kind = "a PostgreSQL dump",
+	.image_checked = "complete",
+	.check_image = pg_check_image,
+	.replace = pg_replace,
 	.schema = pg_schema,
 	.describe = pg_describe,
 	.open_scratch = pg_open_scratch,

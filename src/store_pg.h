@@ -28,6 +28,42 @@ struct pg_store {
 	char *scratch;		/* a scratch store: its database's name */
 };
 
+/*
+ * A query of the DROP statements for everything in the schema named by
+ * the SQL expression ns, but what extensions own: relations, routines,
+ * types, extensions. CASCADE takes indexes, triggers, constraints and owned
+ * sequences along. Used by reset (the current schema) and restore.
+ */
+#define PG_DROP_OBJECTS(ns) \
+    "WITH ns AS (SELECT oid FROM pg_namespace " \
+    "WHERE nspname = " ns "), " \
+    "ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e') " \
+    "SELECT format('DROP %s IF EXISTS %s CASCADE', kind, obj) FROM (" \
+    "SELECT 1 AS ord, CASE c.relkind WHEN 'v' THEN 'VIEW' " \
+    "WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' " \
+    "WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind, " \
+    "c.oid::regclass::text AS obj FROM pg_class c, ns " \
+    "WHERE c.relnamespace = ns.oid " \
+    "AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT EXISTS " \
+    "(SELECT 1 FROM ext WHERE classid = 'pg_class'::regclass " \
+    "AND objid = c.oid) " \
+    "UNION ALL SELECT 2, CASE p.prokind WHEN 'a' THEN 'AGGREGATE' " \
+    "WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, " \
+    "p.oid::regprocedure::text FROM pg_proc p, ns " \
+    "WHERE p.pronamespace = ns.oid AND NOT EXISTS " \
+    "(SELECT 1 FROM ext WHERE classid = 'pg_proc'::regclass " \
+    "AND objid = p.oid) " \
+    "UNION ALL SELECT 3, CASE t.typtype WHEN 'd' THEN 'DOMAIN' " \
+    "ELSE 'TYPE' END, t.oid::regtype::text FROM pg_type t, ns " \
+    "WHERE t.typnamespace = ns.oid AND (t.typtype IN ('e', 'r', 'd') " \
+    "OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class " \
+    "WHERE oid = t.typrelid) = 'c')) AND NOT EXISTS " \
+    "(SELECT 1 FROM ext WHERE classid = 'pg_type'::regclass " \
+    "AND objid = t.oid) " \
+    "UNION ALL SELECT 4, 'EXTENSION', quote_ident(e.extname) " \
+    "FROM pg_extension e, ns WHERE e.extnamespace = ns.oid" \
+    ") AS x ORDER BY ord, obj COLLATE \"C\""
+
 struct pg_store *pg_downcast(struct store *s);
 
 /*
@@ -39,6 +75,13 @@ PGresult *pg_query(struct pg_store *s, const char *sql, int nparams,
 
 /* store_ops.snapshot: the whole database as SQL, by pg_dump. */
 int pg_snapshot(struct store *s, const char *path, struct buf *err);
+/*
+ * store_ops.check_image and replace: a complete plain pg_dump, loaded by
+ * psql in one transaction that first drops what the database holds.
+ */
+int pg_check_image(const char *path, const char *name, struct buf *err);
+int pg_replace(const char *target, int lock_timeout, const char *path,
+    struct buf *err);
 
 /* store_ops.schema and store_ops.describe, from the catalogs. */
 int pg_schema(struct store *s, struct buf *out, struct buf *err);

@@ -1,6 +1,7 @@
 #!/bin/bash
 # t2300-pg-backup: backups of PostgreSQL databases (pg_dump through zlib),
-# automatic ones before rollback and reset, and what is not supported yet.
+# automatic ones before rollback and reset, and restore (psql, in one
+# transaction).
 
 . "$(dirname "$0")/lib.sh"
 . "$TEST_DIRECTORY/lib-pg.sh"
@@ -68,10 +69,133 @@ test_expect_success 'the password never reaches pg_dump'"'"'s command line or th
 	gzip -t pw.sql.gz
 '
 
-test_expect_success 'restore says it is not supported for PostgreSQL yet, changing nothing' '
-	test_must_fail runner --db "$(pg_url app)" restore --yes pw.sql.gz 2>err &&
-	test_grep "the postgresql driver cannot restore backups yet" err &&
-	test_equal "001 002 003" "$(pg_applied app | xargs)"
+# pg_state DB: the whole database as pg_dump prints it, without the
+# \restrict lines whose key changes on every run.
+pg_state () {
+	"$PG_BINDIR/pg_dump" -d "$1" | grep -v "^.\(un\)\{0,1\}restrict "
+}
+
+# no_temp_files: restore left no staged image in $TMPDIR.
+no_temp_files () {
+	if ls -A "$TMPDIR" | grep -q "^\.runner-"; then
+		ls -A "$TMPDIR" >&2
+		return 1
+	fi
+}
+
+TMPDIR=$TRASH_DIRECTORY/tmp
+export TMPDIR
+mkdir -p "$TMPDIR"
+
+test_expect_success 'setup: a backup of a database with two schemas, a function and a large object' '
+	psql_q app "CREATE SCHEMA audit; CREATE TABLE audit.log (at int, what text); INSERT INTO audit.log VALUES (1, '"'one'"')" &&
+	psql_q app "CREATE FUNCTION audit.twice(i int) RETURNS int LANGUAGE sql AS \$f\$ SELECT i * 2; \$f\$" &&
+	psql_q app "SELECT lo_from_bytea(0, '"'hello'"')" >/dev/null &&
+	runner --db "$(pg_url app)" backup --output full.sql.gz >out &&
+	pg_state app >before.sql &&
+	test_grep "CREATE TABLE audit.log" before.sql &&
+	test_grep "lo_create" before.sql
+'
+
+test_expect_success 'restore brings the whole database back, dropping what came after, after a backup' '
+	psql_q app "DELETE FROM users WHERE name = '"'ada'"'; INSERT INTO users (name) VALUES ('"'cy'"')" &&
+	psql_q app "DROP SCHEMA audit CASCADE; CREATE SCHEMA later; CREATE TABLE later.t (a int)" &&
+	psql_q app "CREATE TABLE extra (a int); CREATE VIEW v AS SELECT name FROM users" &&
+	psql_q app "SELECT lo_unlink(oid) FROM pg_largeobject_metadata; SELECT lo_from_bytea(0, '"'other'"')" >/dev/null &&
+	runner --db "$(pg_url app)" rollback --yes --no-backup -q &&
+	rm -rf backups &&
+	runner --db "$(pg_url app)" restore --yes full.sql.gz >out &&
+	test_grep "^Checked .full.sql.gz.: gzip intact, a PostgreSQL dump of .*, complete\.$" out &&
+	test_grep "^Backed up .* to backups/app-.*Z\.sql\.gz" out &&
+	test_grep "^Restored .postgres:///app?host=.*. from .full.sql.gz.\.$" out &&
+	pg_state app >after.sql &&
+	test_cmp before.sql after.sql &&
+	test_equal "001 002 003" "$(pg_applied app | xargs)" &&
+	test_equal "ada bob" "$(psql_q app "SELECT name FROM users ORDER BY id" | xargs)" &&
+	test_equal hello "$(psql_q app "SELECT convert_from(lo_get(oid), '"'UTF8'"') FROM pg_largeobject_metadata")" &&
+	test_equal 4 "$(psql_q app "SELECT audit.twice(2)")" &&
+	gzip -dc backups/app-*.sql.gz | grep -q "CREATE TABLE later.t" &&
+	runner --db "$(pg_url app)" status --exit-code >out &&
+	no_temp_files
+'
+
+test_expect_success 'restore off a terminal needs --yes and changes nothing' '
+	psql_q app "INSERT INTO users (name) VALUES ('"'dee'"')" &&
+	pg_state app >now.sql &&
+	test_expect_code 2 runner --db "$(pg_url app)" restore full.sql.gz 2>err &&
+	test_grep "confirm with --yes" err &&
+	pg_state app >after.sql &&
+	test_cmp now.sql after.sql &&
+	no_temp_files
+'
+
+# refuse FILE WANT: restore --yes FILE fails saying WANT, changing nothing.
+refuse () {
+	pg_state app >now.sql &&
+	test_must_fail runner --db "$(pg_url app)" restore --yes --no-backup "$1" 2>err &&
+	test_grep "$2" err &&
+	pg_state app >after.sql &&
+	test_cmp now.sql after.sql &&
+	no_temp_files
+}
+
+test_expect_success 'restore refuses a truncated gzip file' '
+	head -c $(($(stat -c %s full.sql.gz) / 2)) full.sql.gz >cut.sql.gz &&
+	refuse cut.sql.gz "truncated"
+'
+
+test_expect_success 'restore refuses a dump that pg_dump did not finish' '
+	gzip -dc full.sql.gz | head -n 40 | gzip >short.sql.gz &&
+	refuse short.sql.gz "incomplete PostgreSQL dump: it does not end with pg_dump.s \"dump complete\" line"
+'
+
+test_expect_success 'restore refuses a file that is not a pg_dump (an SQLite backup, random SQL)' '
+	runner --db lite.db migrate -q && runner --db lite.db backup --output lite.db.gz -q &&
+	refuse lite.db.gz "does not hold a PostgreSQL dump" &&
+	echo "DROP TABLE users;" | gzip >drop.sql.gz &&
+	refuse drop.sql.gz "does not hold a PostgreSQL dump"
+'
+
+test_expect_success 'a statement that fails mid-dump rolls the whole restore back, naming its line' '
+	gzip -dc full.sql.gz >d.sql &&
+	first=$(grep -n "^CREATE TABLE public.users " d.sql | cut -d: -f1) &&
+	sed "s/^CREATE TABLE public.users /CREATE TABLEX public.users /" d.sql | gzip >bad.sql.gz &&
+	refuse bad.sql.gz "cannot load the dump into .postgres:///app?host=.*. (nothing was changed): dump line [0-9]*: ERROR:  syntax error at or near \"TABLEX\"" &&
+	line=$(sed -n "s/.*: dump line \([0-9]*\): ERROR.*/\1/p" err) &&
+	test "$line" -ge "$first" && test "$line" -le $((first + 5)) &&
+	test_equal 3 "$(psql_q app "SELECT count(*) FROM users")"
+'
+
+test_expect_success 'restore waits for the application'"'"'s locks up to --lock-timeout, then changes nothing' '
+	{ psql_q app "BEGIN; LOCK TABLE users IN ACCESS SHARE MODE; SELECT pg_sleep(30)" >/dev/null 2>&1 & } &&
+	n=0 && while test 0 = "$(psql_q app "SELECT count(*) FROM pg_locks WHERE relation = '"'users'"'::regclass AND pid <> pg_backend_pid()")"
+	do
+		n=$((n + 1)) && test $n -lt 500 && sleep 0.02 || return 1
+	done &&
+	pg_state app >now.sql &&
+	test_must_fail runner --db "$(pg_url app)" --lock-timeout 1 restore --yes --no-backup full.sql.gz 2>err &&
+	test_grep "lock timeout" err &&
+	test_grep "see --lock-timeout" err &&
+	psql_q app "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '"'%pg_sleep(30)%'"' AND pid <> pg_backend_pid()" >/dev/null &&
+	pg_state app >after.sql &&
+	test_cmp now.sql after.sql &&
+	no_temp_files
+'
+
+test_expect_success 'restore into a database that does not exist says so' '
+	test_must_fail runner --db "$(pg_url nosuch)" restore --yes full.sql.gz 2>err &&
+	test_grep "database \"nosuch\" does not exist" err &&
+	no_temp_files
+'
+
+test_expect_success 'restore never shows the password' '
+	test_must_fail runner --db "postgres://postgres:s3cret@/app?host=$PG_DIR" restore --yes --no-backup bad.sql.gz >out 2>err &&
+	runner --db "postgres://postgres:s3cret@/app?host=$PG_DIR" restore --yes --no-backup full.sql.gz >>out 2>>err &&
+	test_grep ! s3cret out &&
+	test_grep ! s3cret err &&
+	test_grep "^Restored .postgres://postgres:\*\*\*@/app" out &&
+	pg_state app >after.sql &&
+	test_cmp before.sql after.sql
 '
 
 test_done
