@@ -182,6 +182,25 @@ test_expect_success 'restore waits for the application'"'"'s locks up to --lock-
 	no_temp_files
 '
 
+test_expect_success 'a psql that fails or is missing stops restore with its message, changing nothing' '
+	printf "#!/bin/sh\necho psql: simulated failure >&2\nexit 2\n" >bin/psql &&
+	chmod +x bin/psql &&
+	pg_state app >now.sql &&
+	PATH="$PWD/bin:$PATH" test_must_fail runner --db "$(pg_url app)" restore --yes --no-backup full.sql.gz 2>err &&
+	test_grep "cannot load the dump into .* (nothing was changed): psql: simulated failure" err &&
+	rm bin/psql &&
+	mkdir nopsql &&
+	for t in timeout cat rm grep valgrind valgrind.bin
+	do
+		if p=$(command -v $t); then ln -s "$p" nopsql/$t; fi
+	done &&
+	PATH="$PWD/nopsql" test_must_fail runner --db "$(pg_url app)" restore --yes --no-backup full.sql.gz 2>err &&
+	test_grep "cannot run psql: No such file or directory" err &&
+	pg_state app >after.sql &&
+	test_cmp now.sql after.sql &&
+	no_temp_files
+'
+
 test_expect_success 'restore into a database that does not exist says so' '
 	test_must_fail runner --db "$(pg_url nosuch)" restore --yes full.sql.gz 2>err &&
 	test_grep "database \"nosuch\" does not exist" err &&
