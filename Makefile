@@ -33,9 +33,11 @@ endif
 CORE = buf migration migset plan schema store store_sqlite sqlite_describe \
 	runner verify create config gz backup pgsplit lint
 ifeq ($(HAVE_LIBPQ),1)
-CORE += store_pg store_pg_schema store_pg_backup
+# Only libpq's headers: libpq_dl.c loads the library when a PostgreSQL
+# database is first opened, so SQLite runs never load it.
+CORE += store_pg store_pg_schema store_pg_backup libpq_dl
 ALL_CFLAGS += -DHAVE_LIBPQ $(shell $(PKG_CONFIG) --cflags libpq)
-LIBS += $(shell $(PKG_CONFIG) --libs libpq)
+LIBS += -ldl
 endif
 CLI = main cli cmd_status cmd_verify cmd_backup cmd_stamp cmd_lint
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)

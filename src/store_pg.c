@@ -188,6 +188,9 @@ connect_url(const char *url, const char *dbname, PGconn **out,
 	if (dbname)
 		keys[n] = "dbname", vals[n++] = dbname;
 	keys[n] = vals[n] = NULL;
+	*out = NULL;
+	if (pq_load(err) < 0)
+		return RUNNER_EFAIL;
 	*out = PQconnectdbParams(keys, vals, 1);
 	if (*out && PQstatus(*out) == CONNECTION_OK) {
 		PQsetNoticeReceiver(*out, ignore_notice, NULL);
@@ -897,8 +900,14 @@ const char *
 store_pg_version(void)
 {
 	static char v[32];
-	int n = PQlibVersion();
+	struct buf err = BUF_INIT;
+	int n;
 
+	if (pq_load(&err) < 0) {
+		buf_release(&err);
+		return "not found";
+	}
+	n = PQlibVersion();
 	snprintf(v, sizeof(v), "%d.%d", n / 10000, n % 10000);
 	return v;
 }

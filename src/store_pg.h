@@ -67,6 +67,12 @@ struct pg_store {
 struct pg_store *pg_downcast(struct store *s);
 
 /*
+ * Loads libpq (libpq_dl.c): $RUNNER_LIBPQ, else libpq.so.5. Call it before
+ * any libpq function; later calls return at once.
+ */
+int pq_load(struct buf *err);
+
+/*
  * Runs sql with text parameters. Returns the result (PQclear it) when the
  * command succeeded; otherwise NULL with "what: server message" in err.
  */

@@ -13,6 +13,19 @@ test_expect_success 'runner --version lists the PostgreSQL driver' '
 	test_grep "drivers: sqlite [0-9.]*, postgresql (libpq [0-9.]*)" out
 '
 
+test_expect_success 'libpq is loaded only for PostgreSQL: without it, a clear error and SQLite still works' '
+	fresh lite &&
+	setup_story &&
+	RUNNER_LIBPQ=/nonexistent/libpq.so.5 runner --version >out &&
+	test_grep "postgresql (libpq not found)" out &&
+	RUNNER_LIBPQ=/nonexistent/libpq.so.5 test_expect_code 1 runner --db "$(pg_url app)" status >out 2>err &&
+	test_grep "^runner: cannot load libpq, which PostgreSQL databases need (Debian: apt install libpq5): /nonexistent/libpq.so.5: cannot open shared object file" err &&
+	RUNNER_LIBPQ=libz.so.1 test_expect_code 1 runner --db "$(pg_url app)" status >out 2>err &&
+	test_grep "cannot use libpq .libz.so.1.: .*undefined symbol: PQ" err &&
+	RUNNER_LIBPQ=/nonexistent/libpq.so.5 runner --db app.db migrate >out &&
+	test_equal "001 002 003" "$(applied app.db | xargs)"
+'
+
 test_expect_success 'setup: a database and the story migrations' '
 	pg_newdb app &&
 	fresh story &&
