@@ -13,6 +13,7 @@
 #ifdef HAVE_LIBPQ
 #include <libpq-fe.h>
 
+#include "store_pg.h"
 #include "tap.h"
 
 /* Opens a scratch database and runs sql in it, as a migration would. */
@@ -64,12 +65,21 @@ describe(struct store *s, struct schema *sc)
 static long
 scratch_count(const char *url)
 {
-	PGconn *c = PQconnectdb(url);
-	PGresult *r = PQexec(c, "SELECT count(*) FROM pg_database "
-	    "WHERE datname LIKE 'runner\\_scratch\\_%'");
-	long n = PQresultStatus(r) == PGRES_TUPLES_OK ?
-	    atol(PQgetvalue(r, 0, 0)) : -1;
+	const char *keys[] = { "dbname", NULL }, *vals[] = { url, NULL };
+	struct buf err = BUF_INIT;
+	PGconn *c;
+	PGresult *r;
+	long n;
 
+	if (pq_load(&err) < 0) {
+		buf_release(&err);
+		return -1;
+	}
+	c = PQconnectdbParams(keys, vals, 1);
+	r = PQexec(c, "SELECT count(*) FROM pg_database "
+	    "WHERE datname LIKE 'runner\\_scratch\\_%'");
+	n = PQresultStatus(r) == PGRES_TUPLES_OK ?
+	    atol(PQgetvalue(r, 0, 0)) : -1;
 	PQclear(r);
 	PQfinish(c);
 	return n;
