@@ -478,7 +478,9 @@ unpack(const char *file, struct restore *r, struct buf *err)
 	if ((out = temp_file(dir, "restore", &r->image, err)) < 0)
 		goto out;
 	ret = gz_decompress(in, out, file, &r->size, err);
-	if (ret == 0 && (fsync(out) < 0 || close(out) < 0))
+	/* Synced only when it is to be renamed over the database. */
+	if (ret == 0 && ((r->ops->target_is_file && fsync(out) < 0) ||
+	    close(out) < 0))
 		ret = buf_seterr(err, RUNNER_EFAIL, "cannot write '%s': %s",
 		    r->image, strerror(errno));
 	else if (ret < 0)
@@ -488,6 +490,20 @@ out:
 	if (in >= 0)
 		close(in);
 	free(dir);
+	return ret;
+}
+
+/* A server's database must exist: say so before decompressing anything. */
+static int
+can_connect(const struct restore *r, struct buf *err)
+{
+	struct store *s;
+	int ret;
+
+	ret = r->ops->open(r->target, STORE_NOCREATE, r->lock_timeout, &s,
+	    err);
+	if (ret == 0)
+		store_close(s);
 	return ret;
 }
 
@@ -508,6 +524,8 @@ restore_prepare(const char *url, const char *file, int lock_timeout,
 		    "restore backups yet", r->ops->name);
 	r->target = xstrdup(target);
 	r->exists = !r->ops->target_is_file || stat(target, &st) == 0;
+	if (!r->ops->target_is_file && (ret = can_connect(r, err)) < 0)
+		return ret;
 	ret = unpack(file, r, err);
 	if (ret == 0)
 		ret = r->ops->check_image(r->image, file, err);
@@ -517,16 +535,16 @@ restore_prepare(const char *url, const char *file, int lock_timeout,
 int
 restore_commit(struct restore *r, struct buf *err)
 {
-	char *dir;
+	char *dir = NULL;
 	int ret;
 
 	ret = r->ops->replace(r->target, r->lock_timeout, r->image, err);
-	if (ret < 0 || !r->ops->target_is_file)
-		return ret;
-	free(r->image);		/* renamed into place */
-	r->image = NULL;
-	dir = dir_of(r->target);
-	ret = fsync_dir(dir, err);
+	if (ret == 0 && r->ops->target_is_file) {
+		free(r->image);		/* renamed into place */
+		r->image = NULL;
+		dir = dir_of(r->target);
+		ret = fsync_dir(dir, err);
+	}
 	free(dir);
 	return ret;
 }

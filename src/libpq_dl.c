@@ -1,7 +1,7 @@
 /*
  * libpq_dl.c: libpq, loaded with dlopen() the first time a PostgreSQL
  * database is opened. Linking it would make every run, SQLite ones too,
- * load its 25 libraries (TLS, Kerberos, LDAP): 3.5 ms and 5 MiB more for
+ * load its 22 libraries (TLS, Kerberos, LDAP): 3.5 ms and 5 MiB more for
  * `runner status`. The functions below have libpq's names and signatures,
  * checked against libpq-fe.h, and forward to the library's.
  */
@@ -38,6 +38,9 @@
 	    (c)) \
 	X(ConnStatusType, PQstatus, (const PGconn *c), (c)) \
 	X(char *, PQerrorMessage, (const PGconn *c), (c)) \
+	X(char *, PQhost, (const PGconn *c), (c)) \
+	X(char *, PQhostaddr, (const PGconn *c), (c)) \
+	X(char *, PQport, (const PGconn *c), (c)) \
 	X(int, PQclientEncoding, (const PGconn *c), (c)) \
 	X(int, PQmblen, (const char *s, int e), (s, e)) \
 	X(char *, PQescapeLiteral, (PGconn *c, const char *s, size_t n), \
@@ -63,8 +66,8 @@ PQ_FUNCS(POINTER, POINTER_V)
 
 /*
  * The forwarders. pq_load succeeded before any of them runs (the driver
- * calls it before connecting), so the pointers are set; they are only read
- * afterwards, which makes PQcancel's safe in a signal handler.
+ * calls it before connecting), so the pointers are set, and never change
+ * afterwards: the driver's signal handler may call PQcancel's.
  */
 #define FORWARD(ret, name, params, args) \
 	ret name params { return p_##name args; }
@@ -88,17 +91,17 @@ pq_load(struct buf *err)
 		return buf_seterr(err, RUNNER_EFAIL, "cannot load libpq, which "
 		    "PostgreSQL databases need (Debian: apt install libpq5): "
 		    "%s", dlerror());
-#define RESOLVE(ret, name, params, args) RESOLVE_V(name, params, args)
-#define RESOLVE_V(name, params, args) \
+	/* POSIX lets a dlsym result be converted to a function pointer. */
+#define RESOLVE(ret, name, params, args) \
 	if (!(sym = dlsym(lib, #name))) \
 		goto missing; \
-	*(void **)&p_##name = sym;
+	p_##name = (ret (*) params)sym;
+#define RESOLVE_V(name, params, args) RESOLVE(void, name, params, args)
 	PQ_FUNCS(RESOLVE, RESOLVE_V)
 	return 0;
 missing:
-	buf_seterr(err, RUNNER_EFAIL, "cannot use libpq '%s': %s", path,
-	    dlerror());
-	dlclose(lib);
+	/* Not dlclose: the pointers already set would point nowhere. */
 	lib = NULL;
-	return RUNNER_EFAIL;
+	return buf_seterr(err, RUNNER_EFAIL, "cannot use libpq '%s': %s",
+	    path, dlerror());
 }

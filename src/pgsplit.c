@@ -298,3 +298,84 @@ pgsplit_ends_tx(const char *s, size_t len)
 		k = 2;
 	return !word_is(w[k], n[k], "to") && !word_is(w[1], n[1], "prepared");
 }
+
+/* BEGIN [WORK | TRANSACTION | ISOLATION ...] or START TRANSACTION. */
+static int
+begins_tx(const char *s, size_t len)
+{
+	const char *w[2] = { "", "" };
+	size_t n[2] = { 0, 0 };
+	struct lex l;
+
+	lex_init(&l, s, len, 0);
+	if (!next_word(&l, &w[0], &n[0]))
+		return 0;
+	(void)next_word(&l, &w[1], &n[1]);
+	if (word_is(w[0], n[0], "start"))
+		return word_is(w[1], n[1], "transaction");
+	return word_is(w[0], n[0], "begin") && !word_is(w[1], n[1], "atomic");
+}
+
+/* Just past the end of the line holding s[at]. */
+static size_t
+line_after(const char *s, size_t len, size_t at)
+{
+	const char *nl = memchr(s + at, '\n', len - at);
+
+	return nl ? (size_t)(nl - s) + 1 : len;
+}
+
+/* Whether the statement s[0, len) is COPY ... FROM stdin; (data follows). */
+static int
+copy_from_stdin(const char *s, size_t len)
+{
+	static const char tail[] = "from stdin";
+	size_t k = sizeof(tail) - 1;
+
+	while (len && (s[len - 1] == ';' || isspace((unsigned char)s[len - 1])))
+		len--;
+	return len > 4 + k && strncasecmp(s, "copy", 4) == 0 &&
+	    isspace((unsigned char)s[4]) && strncasecmp(s + len - k, tail, k) == 0;
+}
+
+/* Just past COPY data that begins on the line after s[at]: past "\\.". */
+static size_t
+copy_data_end(const char *s, size_t len, size_t at)
+{
+	size_t i = line_after(s, len, at);
+
+	while (i < len) {
+		if (s[i] == '\\' && i + 1 < len && s[i + 1] == '.' &&
+		    (i + 2 == len || s[i + 2] == '\n' || s[i + 2] == '\r'))
+			return line_after(s, len, i);
+		i = line_after(s, len, i);
+	}
+	return len;
+}
+
+size_t
+pgsplit_mask_tx(char *s, size_t len)
+{
+	struct pgsplit p;
+	size_t start, end, i, n = 0;
+
+	pgsplit_init(&p, s, len);
+	while (pgsplit_next(&p, &start, &end)) {
+		if (s[start] == '\\') {		/* a meta-command: one line */
+			p.pos = line_after(s, len, start);
+			continue;
+		}
+		if (copy_from_stdin(s + start, end - start)) {
+			p.pos = copy_data_end(s, len, end - 1);
+			continue;
+		}
+		if (!begins_tx(s + start, end - start) &&
+		    !pgsplit_ends_tx(s + start, end - start))
+			continue;
+		for (i = start; i < end; i++)
+			if (s[i] != '\n')
+				s[i] = ' ';
+		n++;
+	}
+	return n;
+}

@@ -39,4 +39,15 @@ int pgsplit_next(struct pgsplit *p, size_t *start, size_t *end);
  */
 int pgsplit_ends_tx(const char *s, size_t len);
 
+/*
+ * Blanks out in place (spaces, newlines kept, so lengths and line numbers
+ * stay) every top-level BEGIN, START TRANSACTION and transaction-ending
+ * statement of the pg_dump script s[0, len): pg_dump wraps large objects'
+ * data in BEGIN; ... COMMIT;, which would end the one transaction the
+ * script must run in. psql meta-commands (\restrict ...) and COPY ... FROM
+ * stdin data are skipped, as psql reads them. Returns how many statements
+ * it blanked.
+ */
+size_t pgsplit_mask_tx(char *s, size_t len);
+
 #endif

@@ -166,10 +166,9 @@ struct store_ops {
 	 * at path, without making other users of the database wait longer
 	 * than a copy takes. check_image fails, saying why, unless the file
 	 * at path is a sound database of this kind; its messages call the
-	 * file name. replace puts the image
-	 * at path in place of the database named by target, atomically, so
-	 * that nothing of the old one (journals) can reach the new one, or
-	 * not at all.
+	 * file name. replace puts the image at path in place of the
+	 * database named by target, whole or not at all, with nothing of the
+	 * old one (journals, objects made after the backup) left in the new.
 	 */
 	int (*snapshot)(struct store *s, const char *path, struct buf *err);
 	const char *backup_suffix;	/* of backup file names: ".db.gz" */

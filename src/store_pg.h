@@ -31,36 +31,55 @@ struct pg_store {
 /*
  * A query of the DROP statements for everything in the schema named by
  * the SQL expression ns, but what extensions own: relations, routines,
- * types, extensions. CASCADE takes indexes, triggers, constraints and owned
- * sequences along. Used by reset (the current schema) and restore.
+ * types, extensions, collations, operators and their families, text search
+ * configurations and dictionaries, conversions. CASCADE takes indexes,
+ * triggers, constraints and owned sequences along; IF EXISTS skips what an
+ * earlier CASCADE took. Used by reset (the current schema) and restore.
  */
+#define PG_OWN(cat, oid) \
+    "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.deptype = 'e' " \
+    "AND d.classid = '" cat "'::regclass AND d.objid = " oid ")"
+#define PG_QNAME(name) "quote_ident(ns.nspname) || '.' || quote_ident(" name ")"
 #define PG_DROP_OBJECTS(ns) \
-    "WITH ns AS (SELECT oid FROM pg_namespace " \
-    "WHERE nspname = " ns "), " \
-    "ext AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e') " \
+    "WITH ns AS (SELECT oid, nspname FROM pg_namespace " \
+    "WHERE nspname = " ns ") " \
     "SELECT format('DROP %s IF EXISTS %s CASCADE', kind, obj) FROM (" \
     "SELECT 1 AS ord, CASE c.relkind WHEN 'v' THEN 'VIEW' " \
     "WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE' " \
     "WHEN 'f' THEN 'FOREIGN TABLE' ELSE 'TABLE' END AS kind, " \
     "c.oid::regclass::text AS obj FROM pg_class c, ns " \
     "WHERE c.relnamespace = ns.oid " \
-    "AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND NOT EXISTS " \
-    "(SELECT 1 FROM ext WHERE classid = 'pg_class'::regclass " \
-    "AND objid = c.oid) " \
-    "UNION ALL SELECT 2, CASE p.prokind WHEN 'a' THEN 'AGGREGATE' " \
+    "AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND " \
+    PG_OWN("pg_class", "c.oid") \
+    " UNION ALL SELECT 2, CASE p.prokind WHEN 'a' THEN 'AGGREGATE' " \
     "WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, " \
     "p.oid::regprocedure::text FROM pg_proc p, ns " \
-    "WHERE p.pronamespace = ns.oid AND NOT EXISTS " \
-    "(SELECT 1 FROM ext WHERE classid = 'pg_proc'::regclass " \
-    "AND objid = p.oid) " \
-    "UNION ALL SELECT 3, CASE t.typtype WHEN 'd' THEN 'DOMAIN' " \
+    "WHERE p.pronamespace = ns.oid AND " PG_OWN("pg_proc", "p.oid") \
+    " UNION ALL SELECT 3, CASE t.typtype WHEN 'd' THEN 'DOMAIN' " \
     "ELSE 'TYPE' END, t.oid::regtype::text FROM pg_type t, ns " \
     "WHERE t.typnamespace = ns.oid AND (t.typtype IN ('e', 'r', 'd') " \
     "OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class " \
-    "WHERE oid = t.typrelid) = 'c')) AND NOT EXISTS " \
-    "(SELECT 1 FROM ext WHERE classid = 'pg_type'::regclass " \
-    "AND objid = t.oid) " \
-    "UNION ALL SELECT 4, 'EXTENSION', quote_ident(e.extname) " \
+    "WHERE oid = t.typrelid) = 'c')) AND " PG_OWN("pg_type", "t.oid") \
+    " UNION ALL SELECT 4, 'OPERATOR', o.oid::regoperator::text " \
+    "FROM pg_operator o, ns WHERE o.oprnamespace = ns.oid AND " \
+    PG_OWN("pg_operator", "o.oid") \
+    " UNION ALL SELECT 5, 'OPERATOR FAMILY', " PG_QNAME("f.opfname") \
+    " || ' USING ' || quote_ident(a.amname) FROM pg_opfamily f " \
+    "JOIN pg_am a ON a.oid = f.opfmethod, ns " \
+    "WHERE f.opfnamespace = ns.oid AND " PG_OWN("pg_opfamily", "f.oid") \
+    " UNION ALL SELECT 6, 'COLLATION', " PG_QNAME("l.collname") \
+    " FROM pg_collation l, ns WHERE l.collnamespace = ns.oid AND " \
+    PG_OWN("pg_collation", "l.oid") \
+    " UNION ALL SELECT 7, 'TEXT SEARCH CONFIGURATION', " \
+    PG_QNAME("g.cfgname") " FROM pg_ts_config g, ns " \
+    "WHERE g.cfgnamespace = ns.oid AND " PG_OWN("pg_ts_config", "g.oid") \
+    " UNION ALL SELECT 8, 'TEXT SEARCH DICTIONARY', " \
+    PG_QNAME("y.dictname") " FROM pg_ts_dict y, ns " \
+    "WHERE y.dictnamespace = ns.oid AND " PG_OWN("pg_ts_dict", "y.oid") \
+    " UNION ALL SELECT 9, 'CONVERSION', " PG_QNAME("v.conname") \
+    " FROM pg_conversion v, ns WHERE v.connamespace = ns.oid AND " \
+    PG_OWN("pg_conversion", "v.oid") \
+    " UNION ALL SELECT 10, 'EXTENSION', quote_ident(e.extname) " \
     "FROM pg_extension e, ns WHERE e.extnamespace = ns.oid" \
     ") AS x ORDER BY ord, obj COLLATE \"C\""
 

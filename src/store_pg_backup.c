@@ -8,13 +8,17 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
 
 #include "error.h"
+#include "pgsplit.h"
 #include "store_pg.h"
 #include "banned.h"
 
@@ -28,17 +32,25 @@ static const struct {
 	{ "passfile", "PGPASSFILE" }, { "options", "PGOPTIONS" },
 	{ "sslmode", "PGSSLMODE" }, { "sslrootcert", "PGSSLROOTCERT" },
 	{ "sslcert", "PGSSLCERT" }, { "sslkey", "PGSSLKEY" },
+	{ "sslcrl", "PGSSLCRL" }, { "sslcrldir", "PGSSLCRLDIR" },
+	{ "gssencmode", "PGGSSENCMODE" }, { "krbsrvname", "PGKRBSRVNAME" },
+	{ "channel_binding", "PGCHANNELBINDING" },
+	{ "require_auth", "PGREQUIREAUTH" },
+	{ "target_session_attrs", "PGTARGETSESSIONATTRS" },
 	{ "connect_timeout", "PGCONNECT_TIMEOUT" },
 };
 
 /*
  * In the child: the connection's settings as environment variables, so
- * that the password never shows on a command line, where ps shows it.
+ * that the password never shows on a command line, where ps shows it. The
+ * host and port are the server this connection reached, not the URL's
+ * list of them, so the tool works where runner holds the run lock.
  */
 static void
 export_conn(PGconn *conn)
 {
 	PQconninfoOption *opts = PQconninfo(conn), *o;
+	const char *v;
 	size_t i;
 
 	for (o = opts; o && o->keyword; o++)
@@ -47,46 +59,94 @@ export_conn(PGconn *conn)
 			    strcmp(o->keyword, conn_vars[i].keyword) == 0)
 				setenv(conn_vars[i].env, o->val, 1);
 	PQconninfoFree(opts);
+	if ((v = PQhost(conn)) && *v)
+		setenv("PGHOST", v, 1);
+	if ((v = PQport(conn)) && *v)
+		setenv("PGPORT", v, 1);
+	if (getenv("PGHOSTADDR") && (v = PQhostaddr(conn)) && *v)
+		setenv("PGHOSTADDR", v, 1);
 }
 
+/* In the child: stdin and stdout on /dev/null, stderr into the pipe. */
+static void
+exec_tool(PGconn *conn, char *const argv[], const int fds[2])
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+	    dup2(null, STDOUT_FILENO) < 0 || dup2(fds[1], STDERR_FILENO) < 0)
+		_exit(127);
+	if (null > STDERR_FILENO)
+		close(null);
+	if (fds[1] > STDERR_FILENO)
+		close(fds[1]);
+	close(fds[0]);
+	export_conn(conn);
+	execvp(argv[0], argv);
+	dprintf(STDERR_FILENO, "cannot run %s: %s", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Appends to msg, keeping its last 32 to 64 KiB: errors come last. */
+static void
+keep_tail(struct buf *msg, const char *p, size_t n)
+{
+	size_t drop;
+
+	buf_add(msg, p, n);
+	if (msg->len <= 65536)
+		return;
+	drop = msg->len - 32768;
+	memmove(msg->buf, msg->buf + drop, msg->len - drop + 1);
+	msg->len -= drop;
+}
+
+#define TOOL_STOPPED	(-2)
+
 /*
- * Runs argv with its stderr into msg, stdin and stdout on /dev/null (psql
- * must neither prompt nor print); its exit status, or -1.
+ * Runs argv (psql must neither prompt nor print) with its stderr into msg;
+ * its exit status, -1 when it could not run or died, or TOOL_STOPPED when
+ * a signal to runner (SIGINT, SIGTERM: their handlers interrupt the wait)
+ * made it pass SIGINT on, as a terminal's Ctrl-C would: psql and pg_dump
+ * then cancel their query on the server and exit, and psql's transaction
+ * is rolled back.
  */
 static int
 run_tool(PGconn *conn, char *const argv[], struct buf *msg)
 {
 	char chunk[1024];
-	int fds[2], status;
+	int fds[2], status, stopped = 0;
 	ssize_t n;
 	pid_t pid;
 
-	if (pipe(fds) < 0 || (pid = fork()) < 0)
+	if (pipe(fds) < 0)
 		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		dup2(null, STDIN_FILENO);
-		dup2(null, STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
+	if ((pid = fork()) < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		export_conn(conn);
-		execvp(argv[0], argv);
-		dprintf(STDERR_FILENO, "cannot run %s: %s", argv[0],
-		    strerror(errno));
-		_exit(127);
+		return -1;
 	}
+	if (pid == 0)
+		exec_tool(conn, argv, fds);
 	close(fds[1]);
-	while ((n = read(fds[0], chunk, sizeof(chunk))) > 0 ||
-	    (n < 0 && errno == EINTR))
-		if (n > 0 && msg->len < 4096)
-			buf_add(msg, chunk, (size_t)n);
+	while ((n = read(fds[0], chunk, sizeof(chunk))) != 0) {
+		if (n > 0)
+			keep_tail(msg, chunk, (size_t)n);
+		else if (errno != EINTR)
+			break;
+		else if (!stopped)
+			stopped = kill(pid, SIGINT) == 0;
+	}
 	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0)
+	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		if (!stopped)
+			stopped = kill(pid, SIGINT) == 0;
+	}
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || !stopped))
+		return WEXITSTATUS(status);
+	return stopped ? TOOL_STOPPED : -1;
 }
 
 int
@@ -99,7 +159,9 @@ pg_snapshot(struct store *base, const char *path, struct buf *err)
 	int ret;
 
 	ret = run_tool(s->conn, argv, &msg);
-	if (ret != 0) {
+	if (ret == TOOL_STOPPED) {
+		ret = buf_seterr(err, RUNNER_EINTR, "interrupted");
+	} else if (ret != 0) {
 		while (msg.len && msg.buf[msg.len - 1] == '\n')
 			msg.buf[--msg.len] = '\0';
 		store_scrub(s->url, &msg);
@@ -113,9 +175,9 @@ pg_snapshot(struct store *base, const char *path, struct buf *err)
 
 /* Reads up to len bytes at off into b; the count read. */
 static size_t
-read_at(FILE *f, long off, char *b, size_t len)
+read_at(FILE *f, off_t off, char *b, size_t len)
 {
-	if (fseek(f, off, SEEK_SET) < 0)
+	if (fseeko(f, off, SEEK_SET) < 0)
 		return 0;
 	return fread(b, 1, len, f);
 }
@@ -149,7 +211,7 @@ pg_check_image(const char *path, const char *name, struct buf *err)
 	static const char done[] = "\n-- PostgreSQL database dump complete\n";
 	char b[513], *p;
 	FILE *f = fopen(path, "rb");
-	long size;
+	off_t size;
 	size_t n;
 	int ret = 0;
 
@@ -162,7 +224,7 @@ pg_check_image(const char *path, const char *name, struct buf *err)
 		    "PostgreSQL dump (pg_dump's plain SQL)", name);
 		goto out;
 	}
-	size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	size = fseeko(f, 0, SEEK_END) == 0 ? ftello(f) : -1;
 	n = size < 0 ? 0 : read_at(f, size > 512 ? size - 512 : 0, b, 512);
 	b[n] = '\0';
 	if (memchr(b, '\0', n) || !(p = strstr(b, done)) ||
@@ -176,30 +238,51 @@ out:
 }
 
 /*
- * Before the dump, in its transaction: every schema but public and the
- * system's is dropped (the dump creates them again), then what public
- * holds, then the large objects, so that the database ends up as the dump
- * describes it and not merged with what came after.
+ * Before the dump, in its transaction, what the database holds goes: event
+ * triggers first (one could fire on the drops), every schema but public
+ * and the system's (the dump creates them again), what public holds, then
+ * what lives outside schemas and pg_dump dumps: publications, foreign-data
+ * wrappers (with their servers and user mappings), casts, large objects.
+ * So the database ends as the dump describes it, not merged with what came
+ * after the backup.
  */
+#define CLEAR_LOOP(query) "FOR q IN " query " LOOP EXECUTE q; END LOOP; "
 #define CLEAR_SQL \
     "DO $runner$ DECLARE q text; BEGIN " \
-    "FOR q IN SELECT format('DROP SCHEMA %I CASCADE', n.nspname) " \
+    CLEAR_LOOP("SELECT format('DROP EVENT TRIGGER %I', e.evtname) " \
+    "FROM pg_event_trigger e WHERE " PG_OWN("pg_event_trigger", "e.oid")) \
+    CLEAR_LOOP("SELECT format('DROP SCHEMA %I CASCADE', n.nspname) " \
     "FROM pg_namespace n WHERE n.nspname NOT IN ('public', " \
-    "'information_schema') AND n.nspname !~ '^pg_' AND NOT EXISTS " \
-    "(SELECT 1 FROM pg_depend d WHERE d.classid = " \
-    "'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e') " \
-    "LOOP EXECUTE q; END LOOP; " \
-    "FOR q IN " PG_DROP_OBJECTS("'public'") " LOOP EXECUTE q; END LOOP; " \
+    "'information_schema') AND n.nspname !~ '^pg_' AND " \
+    PG_OWN("pg_namespace", "n.oid")) \
+    CLEAR_LOOP(PG_DROP_OBJECTS("'public'")) \
+    CLEAR_LOOP("SELECT format('DROP PUBLICATION %I', p.pubname) " \
+    "FROM pg_publication p") \
+    CLEAR_LOOP("SELECT format('DROP FOREIGN DATA WRAPPER %I CASCADE', " \
+    "w.fdwname) FROM pg_foreign_data_wrapper w WHERE " \
+    PG_OWN("pg_foreign_data_wrapper", "w.oid")) \
+    CLEAR_LOOP("SELECT format('DROP CAST (%s AS %s)', " \
+    "c.castsource::regtype, c.casttarget::regtype) FROM pg_cast c " \
+    "WHERE c.oid >= 16384 AND " PG_OWN("pg_cast", "c.oid")) \
     "PERFORM pg_catalog.lo_unlink(oid) " \
     "FROM pg_catalog.pg_largeobject_metadata; END $runner$"
 
-/* psql's "psql:PATH:LINE: " before a message becomes "dump line LINE: ". */
+/*
+ * From psql's stderr, the error: ON_ERROR_STOP stops at the first one, and
+ * the warnings before it only hide it. Its "psql:PATH:LINE: " becomes
+ * "dump line LINE: ".
+ */
 static void
-name_lines(struct buf *msg, const char *path)
+error_lines(struct buf *msg, const char *path)
 {
 	struct buf out = BUF_INIT, pre = BUF_INIT;
 	const char *p = msg->buf, *hit;
 
+	if ((hit = strstr(p, "ERROR:")) || (hit = strstr(p, "FATAL:"))) {
+		while (hit > p && hit[-1] != '\n')
+			hit--;
+		p = hit;
+	}
 	buf_addf(&pre, "psql:%s:", path);
 	while ((hit = strstr(p, pre.buf))) {
 		buf_add(&out, p, (size_t)(hit - p));
@@ -207,16 +290,46 @@ name_lines(struct buf *msg, const char *path)
 		p = hit + pre.len;
 	}
 	buf_adds(&out, p);
+	while (out.len && out.buf[out.len - 1] == '\n')
+		out.buf[--out.len] = '\0';
 	buf_release(msg);
 	*msg = out;
 	buf_release(&pre);
 }
 
 /*
- * Loads the dump at path with psql, in one transaction after CLEAR_SQL,
- * stopping at the first error (which rolls everything back). The drops
- * wait for the application's locks up to the lock timeout; the dump then
- * sets its own.
+ * Blanks out the dump's own BEGIN; and COMMIT; (around large objects):
+ * the first COMMIT would end the transaction the whole restore runs in.
+ */
+static int
+mask_tx(const char *path, struct buf *err)
+{
+	struct stat st;
+	char *map = MAP_FAILED;
+	int fd = open(path, O_RDWR), ret = 0;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || (st.st_size > 0 &&
+	    (map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+	    MAP_SHARED, fd, 0)) == MAP_FAILED))
+		ret = buf_seterr(err, RUNNER_EFAIL, "cannot prepare '%s': %s",
+		    path, strerror(errno));
+	if (map != MAP_FAILED) {
+		(void)pgsplit_mask_tx(map, (size_t)st.st_size);
+		munmap(map, (size_t)st.st_size);
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/*
+ * Loads the dump at path with psql: BEGIN and CLEAR_SQL, the dump, COMMIT,
+ * stopping at the first error. A stop before the COMMIT closes psql's
+ * connection with the transaction open, which the server rolls back: so
+ * nothing changes unless everything does. (Not psql's -1, which before
+ * its 2022 releases committed after an error of its own, such as a
+ * meta-command it does not know.) Each drop waits for the application's
+ * locks up to the lock timeout; the dump then sets its own.
  */
 static int
 load_dump(struct pg_store *s, const char *path, struct buf *err)
@@ -224,22 +337,26 @@ load_dump(struct pg_store *s, const char *path, struct buf *err)
 	struct buf pre = BUF_INIT, msg = BUF_INIT;
 	char *argv[] = { (char *)"psql", (char *)"-X", (char *)"-q",
 	    (char *)"--no-password", (char *)"-v", (char *)"ON_ERROR_STOP=1",
-	    (char *)"--single-transaction", (char *)"-c", NULL,
-	    (char *)"-f", (char *)path, NULL };
+	    (char *)"-c", NULL, (char *)"-f", (char *)path, (char *)"-c",
+	    (char *)"COMMIT", NULL };
 	int ret;
 
+	if ((ret = mask_tx(path, err)) < 0)
+		return ret;
+	buf_adds(&pre, "BEGIN; ");
 	if (s->lock_timeout > 0)
 		buf_addf(&pre, "SET lock_timeout = '%ds'; ", s->lock_timeout);
 	else
 		buf_adds(&pre, "SET lock_timeout = '1ms'; ");
 	buf_addf(&pre, "SET client_min_messages = warning; %s", CLEAR_SQL);
-	argv[8] = pre.buf;
+	argv[7] = pre.buf;
 	ret = run_tool(s->conn, argv, &msg);
-	if (ret != 0) {
-		while (msg.len && msg.buf[msg.len - 1] == '\n')
-			msg.buf[--msg.len] = '\0';
+	if (ret == TOOL_STOPPED) {
+		ret = buf_seterr(err, RUNNER_EINTR, "interrupted: psql was "
+		    "stopped before it committed; nothing was changed");
+	} else if (ret != 0) {
 		store_scrub(s->url, &msg);
-		name_lines(&msg, path);
+		error_lines(&msg, path);
 		ret = buf_seterr(err, RUNNER_EFAIL, "cannot load the dump into "
 		    "'%s' (nothing was changed): %s%s", s->base.display,
 		    msg.len ? msg.buf : "psql failed",

@@ -17,8 +17,6 @@
 
 case "${DRIVER:-sqlite}" in
 sqlite)
-	test_set_prereq SQLITE
-
 	db_url () {
 		echo "$TRASH_DIRECTORY/$1.db"
 	}
@@ -63,8 +61,6 @@ sqlite)
 	}
 	;;
 pg)
-	test_set_prereq PG
-
 	db_url () {
 		pg_url "$1"
 	}

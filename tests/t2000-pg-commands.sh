@@ -23,7 +23,12 @@ test_expect_success 'libpq is loaded only for PostgreSQL: without it, a clear er
 	RUNNER_LIBPQ=libz.so.1 test_expect_code 1 runner --db "$(pg_url app)" status >out 2>err &&
 	test_grep "cannot use libpq .libz.so.1.: .*undefined symbol: PQ" err &&
 	RUNNER_LIBPQ=/nonexistent/libpq.so.5 runner --db app.db migrate >out &&
-	test_equal "001 002 003" "$(applied app.db | xargs)"
+	test_equal "001 002 003" "$(applied app.db | xargs)" &&
+	LD_DEBUG=libs runner --db app.db status >out 2>ld.out &&
+	test_grep ! "libpq" ld.out &&
+	test_grep "libsqlite3" ld.out &&
+	test_must_fail env LD_DEBUG=libs "$RUNNER" --db "$(pg_url nosuchdb)" status >out 2>ld.out &&
+	test_grep "libpq.so.5" ld.out
 '
 
 test_expect_success 'setup: a database migrated with the story migrations' '
@@ -57,11 +62,16 @@ test_expect_success 'reset drops only the schema the migrations use' '
 	cd story &&
 	psql_q app "CREATE SCHEMA keep; CREATE TABLE keep.data (x int); INSERT INTO keep.data VALUES (7)" &&
 	psql_q app "CREATE TABLE stray (x int); CREATE TYPE stray_t AS ENUM ('"'a'"'); CREATE FUNCTION stray_f() RETURNS int LANGUAGE sql AS '"'SELECT 1'"'" &&
+	psql_q app "CREATE COLLATION stray_c FROM \"C\"; CREATE TEXT SEARCH CONFIGURATION stray_ts (COPY = english)" &&
+	psql_q app "CREATE OPERATOR === (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq)" &&
 	runner --db "$DB" reset --yes >out &&
 	test_equal 7 "$(psql_q app "SELECT x FROM keep.data")" &&
 	! pg_table_exists app stray &&
 	test_equal 0 "$(psql_q app "SELECT count(*) FROM pg_type WHERE typname = '"'stray_t'"'")" &&
 	test_equal 0 "$(psql_q app "SELECT count(*) FROM pg_proc WHERE proname = '"'stray_f'"'")" &&
+	test_equal 0 "$(psql_q app "SELECT count(*) FROM pg_collation WHERE collname = '"'stray_c'"'")" &&
+	test_equal 0 "$(psql_q app "SELECT count(*) FROM pg_ts_config WHERE cfgname = '"'stray_ts'"'")" &&
+	test_equal 0 "$(psql_q app "SELECT count(*) FROM pg_operator WHERE oprname = '"'==='"'")" &&
 	test_equal "001 002 003" "$(pg_applied app | xargs)"
 '
 

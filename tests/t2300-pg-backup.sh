@@ -87,10 +87,31 @@ TMPDIR=$TRASH_DIRECTORY/tmp
 export TMPDIR
 mkdir -p "$TMPDIR"
 
-test_expect_success 'setup: a backup of a database with two schemas, a function and a large object' '
-	psql_q app "CREATE SCHEMA audit; CREATE TABLE audit.log (at int, what text); INSERT INTO audit.log VALUES (1, '"'one'"')" &&
-	psql_q app "CREATE FUNCTION audit.twice(i int) RETURNS int LANGUAGE sql AS \$f\$ SELECT i * 2; \$f\$" &&
-	psql_q app "SELECT lo_from_bytea(0, '"'hello'"')" >/dev/null &&
+# Objects of every kind restore must drop and create again, in public,
+# in a schema of their own, and outside schemas.
+cat >objects.sql <<\EOF
+CREATE SCHEMA audit;
+CREATE TABLE audit.log (at int, what text);
+INSERT INTO audit.log VALUES (1, 'one');
+CREATE FUNCTION audit.twice(i int) RETURNS int LANGUAGE sql AS $f$ SELECT i * 2; $f$;
+SELECT lo_from_bytea(0, 'hello');
+CREATE COLLATION public.c2 FROM "C";
+CREATE TEXT SEARCH CONFIGURATION public.mine (COPY = english);
+CREATE FUNCTION audit.eq3(int, int) RETURNS bool LANGUAGE sql AS 'SELECT $1 = $2';
+CREATE OPERATOR public.=== (LEFTARG = int, RIGHTARG = int, FUNCTION = audit.eq3);
+SET client_min_messages = error;
+CREATE PUBLICATION pub FOR TABLE users;
+CREATE FOREIGN DATA WRAPPER fdw;
+CREATE SERVER srv FOREIGN DATA WRAPPER fdw;
+CREATE USER MAPPING FOR postgres SERVER srv;
+CREATE TYPE audit.pair AS (a int, b int);
+CREATE CAST (audit.pair AS int) WITH INOUT;
+CREATE FUNCTION audit.noop() RETURNS event_trigger LANGUAGE plpgsql AS $f$ BEGIN END $f$;
+CREATE EVENT TRIGGER noop ON ddl_command_end EXECUTE FUNCTION audit.noop();
+EOF
+
+test_expect_success 'setup: a backup of a database with objects of many kinds and a large object' '
+	"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d app -f objects.sql >/dev/null &&
 	runner --db "$(pg_url app)" backup --output full.sql.gz >out &&
 	pg_state app >before.sql &&
 	test_grep "CREATE TABLE audit.log" before.sql &&
@@ -102,6 +123,8 @@ test_expect_success 'restore brings the whole database back, dropping what came 
 	psql_q app "DROP SCHEMA audit CASCADE; CREATE SCHEMA later; CREATE TABLE later.t (a int)" &&
 	psql_q app "CREATE TABLE extra (a int); CREATE VIEW v AS SELECT name FROM users" &&
 	psql_q app "SELECT lo_unlink(oid) FROM pg_largeobject_metadata; SELECT lo_from_bytea(0, '"'other'"')" >/dev/null &&
+	psql_q app "SET client_min_messages = error; CREATE PUBLICATION pub2; CREATE SERVER srv2 FOREIGN DATA WRAPPER fdw" &&
+	psql_q app "CREATE TEXT SEARCH CONFIGURATION public.later (COPY = english)" &&
 	runner --db "$(pg_url app)" rollback --yes --no-backup -q &&
 	rm -rf backups &&
 	runner --db "$(pg_url app)" restore --yes full.sql.gz >out &&
@@ -117,6 +140,13 @@ test_expect_success 'restore brings the whole database back, dropping what came 
 	gzip -dc backups/app-*.sql.gz | grep -q "CREATE TABLE later.t" &&
 	runner --db "$(pg_url app)" status --exit-code >out &&
 	no_temp_files
+'
+
+test_expect_success 'restoring the backup just taken changes nothing' '
+	runner --db "$(pg_url app)" backup --output same.sql.gz -q &&
+	runner --db "$(pg_url app)" restore --yes --no-backup same.sql.gz >out &&
+	pg_state app >after.sql &&
+	test_cmp before.sql after.sql
 '
 
 test_expect_success 'restore off a terminal needs --yes and changes nothing' '
@@ -149,6 +179,22 @@ test_expect_success 'restore refuses a dump that pg_dump did not finish' '
 	refuse short.sql.gz "incomplete PostgreSQL dump: it does not end with pg_dump.s \"dump complete\" line"
 '
 
+test_expect_success 'restore refuses a dump with more after its closing line, or a too short file' '
+	{ gzip -dc full.sql.gz && echo "DROP TABLE users;"; } | gzip >more.sql.gz &&
+	refuse more.sql.gz "incomplete PostgreSQL dump" &&
+	printf -- "--\n" | gzip >tiny.sql.gz &&
+	refuse tiny.sql.gz "does not hold a PostgreSQL dump"
+'
+
+# valgrind itself needs $TMPDIR: this one runs only without it.
+test_expect_success NOT_VALGRIND 'restore stages in $TMPDIR and says so when it cannot' '
+	pg_state app >now.sql &&
+	TMPDIR=/nonexistent test_must_fail runner --db "$(pg_url app)" restore --yes --no-backup full.sql.gz 2>err &&
+	test_grep "/nonexistent" err &&
+	pg_state app >after.sql &&
+	test_cmp now.sql after.sql
+'
+
 test_expect_success 'restore refuses a file that is not a pg_dump (an SQLite backup, random SQL)' '
 	runner --db lite.db migrate -q && runner --db lite.db backup --output lite.db.gz -q &&
 	refuse lite.db.gz "does not hold a PostgreSQL dump" &&
@@ -166,17 +212,77 @@ test_expect_success 'a statement that fails mid-dump rolls the whole restore bac
 	test_equal 3 "$(psql_q app "SELECT count(*) FROM users")"
 '
 
-test_expect_success 'restore waits for the application'"'"'s locks up to --lock-timeout, then changes nothing' '
-	{ psql_q app "BEGIN; LOCK TABLE users IN ACCESS SHARE MODE; SELECT pg_sleep(30)" >/dev/null 2>&1 & } &&
-	n=0 && while test 0 = "$(psql_q app "SELECT count(*) FROM pg_locks WHERE relation = '"'users'"'::regclass AND pid <> pg_backend_pid()")"
+test_expect_success 'a failure after the large objects (pg_dump'"'"'s own BEGIN/COMMIT) rolls back everything too' '
+	gzip -dc full.sql.gz >d.sql &&
+	lo=$(grep -n "^COMMIT;" d.sql | head -n 1 | cut -d: -f1) &&
+	test -n "$lo" &&
+	late=$(grep -n "^ALTER TABLE ONLY public.users$" d.sql | tail -n 1 | cut -d: -f1) &&
+	test "$late" -gt "$lo" &&
+	sed "$((late + 1))s/ADD CONSTRAINT/ADD CONSTRAINTX/" d.sql | gzip >late.sql.gz &&
+	psql_q app "CREATE TABLE made_after (a int)" &&
+	refuse late.sql.gz "dump line [0-9]*: ERROR:  syntax error at or near" &&
+	test_grep "ADD CONSTRAINTX" err &&
+	line=$(sed -n "s/.*: dump line \([0-9]*\): ERROR.*/\1/p" err) &&
+	test "$line" -gt "$lo" &&
+	psql_q app "DROP TABLE made_after"
+'
+
+kill_sleepers () {
+	psql_q app "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '"'%pg_sleep(%'"' AND pid <> pg_backend_pid()" >/dev/null
+}
+
+# wait_for_sleeper: until a session of the test runs pg_sleep (10 s at most).
+wait_for_sleeper () {
+	local n=0
+	while test 0 = "$(psql_q app "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '"'%pg_sleep(%'"' AND pid <> pg_backend_pid()")"
 	do
 		n=$((n + 1)) && test $n -lt 500 && sleep 0.02 || return 1
-	done &&
+	done
+}
+
+test_expect_success 'restore waits for the application'"'"'s locks up to --lock-timeout, then changes nothing' '
+	{ psql_q app "BEGIN; LOCK TABLE users IN ACCESS SHARE MODE; SELECT pg_sleep(20)" >/dev/null 2>&1 & } &&
+	wait_for_sleeper &&
 	pg_state app >now.sql &&
 	test_must_fail runner --db "$(pg_url app)" --lock-timeout 1 restore --yes --no-backup full.sql.gz 2>err &&
 	test_grep "lock timeout" err &&
 	test_grep "see --lock-timeout" err &&
-	psql_q app "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '"'%pg_sleep(30)%'"' AND pid <> pg_backend_pid()" >/dev/null &&
+	test_must_fail runner --db "$(pg_url app)" --lock-timeout 0 restore --yes --no-backup full.sql.gz 2>err &&
+	test_grep "lock timeout" err &&
+	kill_sleepers &&
+	pg_state app >after.sql &&
+	test_cmp now.sql after.sql &&
+	no_temp_files
+'
+
+test_expect_success 'restore waits for a runner that is migrating, up to --lock-timeout' '
+	kill_sleepers &&
+	rm -rf slow && mkdir slow && cp -r migrations slow/ &&
+	printf -- "-- migrate:up\nSELECT pg_sleep(20);\n-- migrate:down\n" >slow/migrations/009_slow.sql &&
+	{ runner --db "$(pg_url app)" --dir slow/migrations migrate >/dev/null 2>&1 & } &&
+	wait_for_sleeper &&
+	pg_state app >now.sql &&
+	test_must_fail runner --db "$(pg_url app)" --lock-timeout 1 restore --yes --no-backup full.sql.gz 2>err &&
+	test_grep "locked by another runner" err &&
+	kill_sleepers &&
+	pg_state app >after.sql &&
+	test_cmp now.sql after.sql
+'
+
+test_expect_success 'SIGTERM during the load cancels psql'"'"'s statement; nothing was changed' '
+	kill_sleepers &&
+	gzip -dc full.sql.gz | sed "/^CREATE TABLE public.users /i SELECT pg_sleep(20);" | gzip >sleepy.sql.gz &&
+	pg_state app >now.sql &&
+	{ "$RUNNER" --db "$(pg_url app)" restore --yes --no-backup sleepy.sql.gz >out 2>err & pid=$!; } &&
+	wait_for_sleeper &&
+	kill -TERM $pid &&
+	rc=0 && { wait $pid || rc=$?; } &&
+	test $rc = 1 &&
+	test_grep "interrupted: psql was stopped before it committed; nothing was changed" err &&
+	n=0 && while test 0 != "$(psql_q app "SELECT count(*) FROM pg_stat_activity WHERE application_name = '"'psql'"' AND query LIKE '"'%pg_sleep(%'"' AND pid <> pg_backend_pid()")"
+	do
+		n=$((n + 1)) && test $n -lt 500 && sleep 0.02 || return 1
+	done &&
 	pg_state app >after.sql &&
 	test_cmp now.sql after.sql &&
 	no_temp_files
@@ -201,10 +307,21 @@ test_expect_success 'a psql that fails or is missing stops restore with its mess
 	no_temp_files
 '
 
-test_expect_success 'restore into a database that does not exist says so' '
-	test_must_fail runner --db "$(pg_url nosuch)" restore --yes full.sql.gz 2>err &&
-	test_grep "database \"nosuch\" does not exist" err &&
+test_expect_success 'restore into a database that does not exist says so first' '
+	test_must_fail runner --db "$(pg_url nosuch)" restore --yes --no-backup full.sql.gz >out 2>err &&
+	test_grep "^runner: cannot connect to .postgres:///nosuch.*database \"nosuch\" does not exist" err &&
+	test_grep ! "Checked" out &&
 	no_temp_files
+'
+
+test_expect_success 'the password reaches psql in its environment, never its command line' '
+	printf "#!/bin/sh\necho \"\$@\" >psql-args\necho \"\$PGPASSWORD\" >psql-pw\nexec %s/psql \"\$@\"\n" "$PG_BINDIR" >bin/psql &&
+	chmod +x bin/psql &&
+	PATH="$PWD/bin:$PATH" runner --db "postgres://postgres:s3cret@/app?host=$PG_DIR" restore --yes --no-backup full.sql.gz >out 2>err &&
+	rm bin/psql &&
+	test_grep "ON_ERROR_STOP" psql-args &&
+	test_grep ! s3cret psql-args &&
+	test_equal s3cret "$(cat psql-pw)"
 '
 
 test_expect_success 'restore never shows the password' '

@@ -190,6 +190,58 @@ test_ends_tx(void)
 	ENDS("", 0, "nothing");
 }
 
+/* pgsplit_mask_tx on a copy of sql: the result and the count. */
+#define MASKS(sql, want, count, ...) do { \
+	char *m_ = strdup(sql); \
+	size_t n_ = pgsplit_mask_tx(m_, strlen(m_)); \
+	is_str(m_, want, __VA_ARGS__); \
+	is_int((int)n_, count, __VA_ARGS__); \
+	free(m_); \
+} while (0)
+
+static void
+test_mask_tx(void)
+{
+	MASKS("", "", 0, "empty script");
+	MASKS("CREATE TABLE t (a int);\n", "CREATE TABLE t (a int);\n", 0,
+	    "no transaction control: unchanged");
+	MASKS("SELECT 1;\nBEGIN;\nSELECT pg_catalog.lo_open('1', 131072);\n"
+	    "COMMIT;\n",
+	    "SELECT 1;\n      \nSELECT pg_catalog.lo_open('1', 131072);\n"
+	    "       \n", 2, "pg_dump's BEGIN/COMMIT around large objects");
+	MASKS("begin work;\nSTART TRANSACTION;\nend;\nrollback;\nabort;\n",
+	    "           \n                  \n    \n         \n      \n", 5,
+	    "every spelling of begin and end, any case");
+	MASKS("COMMIT\n;\n", "      \n \n", 1,
+	    "a statement over two lines keeps its newline");
+	MASKS("ROLLBACK TO a;\nSAVEPOINT a;\nCOMMIT PREPARED 'x';\n",
+	    "ROLLBACK TO a;\nSAVEPOINT a;\nCOMMIT PREPARED 'x';\n", 0,
+	    "savepoints and prepared transactions are left");
+	MASKS("CREATE PROCEDURE p() LANGUAGE plpgsql AS $$\nBEGIN\n"
+	    "INSERT INTO t VALUES (1);\nCOMMIT;\nEND $$;\n",
+	    "CREATE PROCEDURE p() LANGUAGE plpgsql AS $$\nBEGIN\n"
+	    "INSERT INTO t VALUES (1);\nCOMMIT;\nEND $$;\n", 0,
+	    "COMMIT inside a dollar-quoted body is the body's");
+	MASKS("CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n"
+	    "SELECT 1;\nEND;\n",
+	    "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n"
+	    "SELECT 1;\nEND;\n", 0, "BEGIN ATOMIC bodies are left");
+	MASKS("COPY public.t (a) FROM stdin;\nBEGIN;\nCOMMIT;\nit's\n\\.\n"
+	    "COMMIT;\n",
+	    "COPY public.t (a) FROM stdin;\nBEGIN;\nCOMMIT;\nit's\n\\.\n"
+	    "       \n", 1, "COPY data is data, up to \\.");
+	MASKS("copy t from stdin ;\nCOMMIT;\n",
+	    "copy t from stdin ;\nCOMMIT;\n", 0,
+	    "COPY data without its end marker runs to the end");
+	MASKS("\\restrict abc'def\nCOMMIT;\n\\unrestrict x\n",
+	    "\\restrict abc'def\n       \n\\unrestrict x\n", 1,
+	    "meta-commands are one line, quotes and all");
+	MASKS("COPY t TO stdout;\nCOMMIT;\n",
+	    "COPY t TO stdout;\n       \n", 1, "COPY TO has no data after it");
+	MASKS("SELECT 'x\nCOMMIT;\ny';\n", "SELECT 'x\nCOMMIT;\ny';\n", 0,
+	    "COMMIT inside a string");
+}
+
 int
 main(void)
 {
@@ -199,5 +251,6 @@ main(void)
 	test_nesting();
 	test_positions();
 	test_ends_tx();
+	test_mask_tx();
 	return done_testing();
 }
