@@ -108,9 +108,9 @@ clean:
 
 # make fuzz [FUZZ_TARGET=migration|pgsplit] [FUZZ_SECONDS=60]: clang's
 # libFuzzer on the migration-file parser and lint (default) or on the
-# PostgreSQL statement splitter, seeded from migrations/ and
-# tests/fuzz/corpus/ (the bad-file tests' inputs and every crash ever
-# found). New crashes are written to build/fuzz/.
+# PostgreSQL statement splitter and pg_dump masking, seeded from
+# migrations/ and tests/fuzz/corpus/ (the bad-file tests' inputs, a pg_dump
+# script and every crash ever found). New crashes go to build/fuzz/.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGET ?= migration
 FUZZ_SRC_migration = src/migration.c src/lint.c src/buf.c
