@@ -227,22 +227,30 @@ test_expect_success 'a failure after the large objects (pg_dump'"'"'s own BEGIN/
 	psql_q app "DROP TABLE made_after"
 '
 
+# Sessions other than the asking one that run pg_sleep: the tests' stand-ins
+# for a busy application, a slow migration or a slow dump.
+SLEEPERS="FROM pg_stat_activity WHERE query LIKE '%pg_sleep(%' AND pid <> pg_backend_pid()"
+
 kill_sleepers () {
-	psql_q app "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '"'%pg_sleep(%'"' AND pid <> pg_backend_pid()" >/dev/null
+	psql_q app "SELECT pg_terminate_backend(pid) $SLEEPERS" >/dev/null
 }
 
-# wait_for_sleeper: until a session of the test runs pg_sleep (10 s at most).
-wait_for_sleeper () {
-	local n=0
-	while test 0 = "$(psql_q app "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '"'%pg_sleep(%'"' AND pid <> pg_backend_pid()")"
+# wait_sleepers some|none: until a sleeper runs, or none is left (10 s at most).
+wait_sleepers () {
+	local n=0 count
+	while count=$(psql_q app "SELECT count(*) $SLEEPERS") || return 1
 	do
+		case $1,$count in
+		some,0) ;;
+		some,*|none,0) return 0 ;;
+		esac
 		n=$((n + 1)) && test $n -lt 500 && sleep 0.02 || return 1
 	done
 }
 
 test_expect_success 'restore waits for the application'"'"'s locks up to --lock-timeout, then changes nothing' '
 	{ psql_q app "BEGIN; LOCK TABLE users IN ACCESS SHARE MODE; SELECT pg_sleep(20)" >/dev/null 2>&1 & } &&
-	wait_for_sleeper &&
+	wait_sleepers some &&
 	pg_state app >now.sql &&
 	test_must_fail runner --db "$(pg_url app)" --lock-timeout 1 restore --yes --no-backup full.sql.gz 2>err &&
 	test_grep "lock timeout" err &&
@@ -260,7 +268,7 @@ test_expect_success 'restore waits for a runner that is migrating, up to --lock-
 	rm -rf slow && mkdir slow && cp -r migrations slow/ &&
 	printf -- "-- migrate:up\nSELECT pg_sleep(20);\n-- migrate:down\n" >slow/migrations/009_slow.sql &&
 	{ runner --db "$(pg_url app)" --dir slow/migrations migrate >/dev/null 2>&1 & } &&
-	wait_for_sleeper &&
+	wait_sleepers some &&
 	pg_state app >now.sql &&
 	test_must_fail runner --db "$(pg_url app)" --lock-timeout 1 restore --yes --no-backup full.sql.gz 2>err &&
 	test_grep "locked by another runner" err &&
@@ -274,15 +282,12 @@ test_expect_success 'SIGTERM during the load cancels psql'"'"'s statement; nothi
 	gzip -dc full.sql.gz | sed "/^CREATE TABLE public.users /i SELECT pg_sleep(20);" | gzip >sleepy.sql.gz &&
 	pg_state app >now.sql &&
 	{ "$RUNNER" --db "$(pg_url app)" restore --yes --no-backup sleepy.sql.gz >out 2>err & pid=$!; } &&
-	wait_for_sleeper &&
+	wait_sleepers some &&
 	kill -TERM $pid &&
 	rc=0 && { wait $pid || rc=$?; } &&
 	test $rc = 1 &&
 	test_grep "interrupted: psql was stopped before it committed; nothing was changed" err &&
-	n=0 && while test 0 != "$(psql_q app "SELECT count(*) FROM pg_stat_activity WHERE application_name = '"'psql'"' AND query LIKE '"'%pg_sleep(%'"' AND pid <> pg_backend_pid()")"
-	do
-		n=$((n + 1)) && test $n -lt 500 && sleep 0.02 || return 1
-	done &&
+	wait_sleepers none &&
 	pg_state app >after.sql &&
 	test_cmp now.sql after.sql &&
 	no_temp_files
