@@ -19,7 +19,9 @@
 #
 # Environment:
 #	RUNNER		the binary under test (default: <repo>/runner)
-#	TEST_VERBOSE=1	show every test's output, not only the failing ones'
+#	TEST_VERBOSE=1	show every test's output on stdout (prove -v), not
+#			only the failing ones' (always shown, on stderr)
+#	TEST_OUTPUT_LINES	how much of a failing test's output to show (200)
 #	TEST_KEEP=1	keep the scratch directory even when all tests pass
 #	RUNNER_TIMEOUT	seconds before a runner call counts as hung (default 60)
 #	RUNNER_VALGRIND=1	RUNNER runs the binary under valgrind (make
@@ -31,6 +33,7 @@ TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
 SOURCE_DIRECTORY=$(cd "$TEST_DIRECTORY/.." && pwd)
 : "${RUNNER:=$SOURCE_DIRECTORY/runner}"
 : "${RUNNER_TIMEOUT:=60}"
+: "${TEST_OUTPUT_LINES:=200}"
 TRASH_DIRECTORY="$TEST_DIRECTORY/trash.$TEST_NAME"
 
 case "$RUNNER" in
@@ -144,23 +147,43 @@ test_expect_success () {
 	else
 		test_failed=$((test_failed + 1))
 		echo "not ok $test_count - $title"
-		if test "$san_before" != "$san_after"; then
-			echo "# sanitizer error or hang:"
-			tail -n +"$((san_before + 1))" "$SANITIZER_LOG" | say_lines
-		fi
-		echo "# body:"
-		printf '%s\n' "$body" | say_lines
-		echo "# output (exit $rc):"
-		say_lines <"$out"
+		say_failure "$rc" "$((san_before + 1))" "$san_after" "$body" "$out"
 	fi
 	rm -f "$out"
 	return 0
 }
 
+# say_failure RC SAN_FROM SAN_TO BODY OUTPUT: why the test just counted
+# failed, as TAP comments on stderr, which prove shows even without -v: the
+# sanitizer reports or hangs it caused, its body, and the end of its output
+# (all of it is kept in the scratch directory). Written at once, so that
+# under prove -j another script's lines do not land inside it.
+say_failure () {
+	local lines keep="$TRASH_DIRECTORY/.failed-$test_count.out"
+	cp "$5" "$keep"
+	lines=$(wc -l <"$keep")
+	{
+		echo "# $TEST_NAME: test $test_count failed: $title"
+		if test "$2" -le "$3"; then
+			echo "# sanitizer error or hang:"
+			sed -n "$2,$3p" "$SANITIZER_LOG" | say_lines
+		fi
+		echo "# body:"
+		printf '%s\n' "$4" | say_lines
+		echo "# output (exit $1):"
+		if test "$lines" -gt "$TEST_OUTPUT_LINES"; then
+			echo "# ... the first $((lines - TEST_OUTPUT_LINES)) of $lines lines are in $keep"
+		fi
+		tail -n "$TEST_OUTPUT_LINES" "$keep" | say_lines
+	} >"$keep.say"
+	cat "$keep.say" >&2
+	rm -f "$keep.say"
+}
+
 test_done () {
 	echo "1..$test_count"
 	if test "$test_failed" != 0; then
-		echo "# failed $test_failed of $test_count; scratch directory kept: $TRASH_DIRECTORY"
+		echo "# $TEST_NAME: failed $test_failed of $test_count; scratch directory kept: $TRASH_DIRECTORY" >&2
 		exit 1
 	fi
 	cd "$TEST_DIRECTORY" || exit 1
