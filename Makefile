@@ -99,7 +99,7 @@ check-valgrind: all $(UNIT_BINS)
 	prove $(PROVE_FLAGS) --exec '$(VALGRIND)' $(UNIT_BINS)
 	RUNNER="$(CURDIR)/tests/valgrind/runner" \
 		VALGRIND_BIN="$(CURDIR)/$(BUILD)/runner" RUNNER_VALGRIND=1 \
-		RUNNER_TIMEOUT=300 prove $(PROVE_FLAGS) tests/t*.sh
+		RUNNER_TIMEOUT=900 prove $(PROVE_FLAGS) tests/t*.sh
 
 install: runner
 	install -d $(DESTDIR)$(BINDIR)

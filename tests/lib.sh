@@ -23,7 +23,8 @@
 #			only the failing ones' (always shown, on stderr)
 #	TEST_OUTPUT_LINES	how much of a failing test's output to show (200)
 #	TEST_KEEP=1	keep the scratch directory even when all tests pass
-#	RUNNER_TIMEOUT	seconds before a runner call counts as hung (default 60)
+#	RUNNER_TIMEOUT	seconds before a runner call counts as hung (default
+#			300: generous, as a loaded machine may be 30 times slower)
 #	RUNNER_VALGRIND=1	RUNNER runs the binary under valgrind (make
 #			check-valgrind): tests that need its real speed are
 #			skipped (prerequisite NOT_VALGRIND), loops are shorter
@@ -32,7 +33,7 @@ TEST_NAME=$(basename "$0" .sh)
 TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
 SOURCE_DIRECTORY=$(cd "$TEST_DIRECTORY/.." && pwd)
 : "${RUNNER:=$SOURCE_DIRECTORY/runner}"
-: "${RUNNER_TIMEOUT:=60}"
+: "${RUNNER_TIMEOUT:=300}"
 : "${TEST_OUTPUT_LINES:=200}"
 TRASH_DIRECTORY="$TEST_DIRECTORY/trash.$TEST_NAME"
 
