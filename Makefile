@@ -68,16 +68,23 @@ $(BUILD)/unit/%: tests/unit/%.c $(CORE_OBJS)
 
 -include $(CORE_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
 
-# The README's commands: each installs missing Debian packages first.
+# The README's commands (./setup example, ./setup test, which install make
+# first): each installs the Debian packages it needs that are missing.
+# The example migrates the database a plain `./runner status` reads.
 example:
-	scripts/install-deps
+	scripts/install-deps build
 	$(MAKE) all
-	./runner --db example.db migrate
-	./runner --db example.db status
+	./runner migrate
+	./runner status
 
 test:
-	scripts/install-deps
+	scripts/install-deps test
 	$(MAKE) check SANITIZE=address,undefined
+
+# The scripts run side by side, one per core: the suite must pass under
+# prove -j (PROVE_FLAGS=-j1 runs them one at a time).
+NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+PROVE_FLAGS ?= -j$(NPROC)
 
 check: all $(UNIT_BINS)
 	RUNNER="$(CURDIR)/$(BUILD)/runner" UNIT_DIR="$(CURDIR)/$(BUILD)/unit" \
@@ -92,7 +99,7 @@ check-valgrind: all $(UNIT_BINS)
 	prove $(PROVE_FLAGS) --exec '$(VALGRIND)' $(UNIT_BINS)
 	RUNNER="$(CURDIR)/tests/valgrind/runner" \
 		VALGRIND_BIN="$(CURDIR)/$(BUILD)/runner" RUNNER_VALGRIND=1 \
-		RUNNER_TIMEOUT=300 prove $(PROVE_FLAGS) tests/t*.sh
+		RUNNER_TIMEOUT=900 prove $(PROVE_FLAGS) tests/t*.sh
 
 install: runner
 	install -d $(DESTDIR)$(BINDIR)
@@ -102,7 +109,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/runner
 
 clean:
-	rm -rf build runner example.db tests/trash.*
+	rm -rf build runner tests/trash.*
 
 .PHONY: all example test check check-valgrind install uninstall clean
 

@@ -126,6 +126,38 @@ pg_dump_db () {
 		grep -v -e '^\\restrict' -e '^\\unrestrict' -e '^-- Dumped'
 }
 
+# pg_hold_lock DB KEY: a psql session in DB holding pg_advisory_lock(KEY)
+# (advisory locks belong to one database), with lib.sh's lock holders:
+# returns once the lock is held, keeps it until release_lock. A migration
+# that takes the same lock (SELECT pg_advisory_xact_lock(KEY)) waits there,
+# inside its transaction, for as long as the test needs it to.
+pg_hold_lock () {
+	hold_setup || return 1
+	{
+		printf 'SELECT pg_advisory_lock(%s);\n\\o %s\n\\qecho held\n\\o\n' \
+			"$2" "$HOLD_DIR/held"
+		hold_until_released
+		printf 'SELECT pg_advisory_unlock(%s);\n' "$2"
+	} | "$PG_BINDIR/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" \
+		>"$HOLD_DIR/log" 2>&1 &
+	HOLD_PID=$!
+	hold_wait
+}
+
+# pg_waiting DB: whether a session in DB waits for a lock.
+pg_waiting () {
+	test "$(psql_q postgres "SELECT count(*) FROM pg_stat_activity
+		WHERE datname = '$1' AND wait_event_type = 'Lock'")" -gt 0
+}
+
+# pg_running DB TEXT: whether another session in DB runs a query
+# containing TEXT.
+pg_running () {
+	test "$(psql_q postgres "SELECT count(*) FROM pg_stat_activity
+		WHERE datname = '$1' AND state = 'active'
+		AND pid <> pg_backend_pid() AND strpos(query, '$2') > 0")" -gt 0
+}
+
 # pg_setup_story: setup_story's three migrations, in PostgreSQL's dialect.
 pg_setup_story () {
 	setup_story &&

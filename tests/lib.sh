@@ -19,9 +19,12 @@
 #
 # Environment:
 #	RUNNER		the binary under test (default: <repo>/runner)
-#	TEST_VERBOSE=1	show every test's output, not only the failing ones'
+#	TEST_VERBOSE=1	show every test's output on stdout (prove -v), not
+#			only the failing ones' (always shown, on stderr)
+#	TEST_OUTPUT_LINES	how much of a failing test's output to show (200)
 #	TEST_KEEP=1	keep the scratch directory even when all tests pass
-#	RUNNER_TIMEOUT	seconds before a runner call counts as hung (default 60)
+#	RUNNER_TIMEOUT	seconds before a runner call counts as hung (default
+#			300: generous, as a loaded machine may be 30 times slower)
 #	RUNNER_VALGRIND=1	RUNNER runs the binary under valgrind (make
 #			check-valgrind): tests that need its real speed are
 #			skipped (prerequisite NOT_VALGRIND), loops are shorter
@@ -30,7 +33,8 @@ TEST_NAME=$(basename "$0" .sh)
 TEST_DIRECTORY=$(cd "$(dirname "$0")" && pwd)
 SOURCE_DIRECTORY=$(cd "$TEST_DIRECTORY/.." && pwd)
 : "${RUNNER:=$SOURCE_DIRECTORY/runner}"
-: "${RUNNER_TIMEOUT:=60}"
+: "${RUNNER_TIMEOUT:=300}"
+: "${TEST_OUTPUT_LINES:=200}"
 TRASH_DIRECTORY="$TEST_DIRECTORY/trash.$TEST_NAME"
 
 case "$RUNNER" in
@@ -144,23 +148,43 @@ test_expect_success () {
 	else
 		test_failed=$((test_failed + 1))
 		echo "not ok $test_count - $title"
-		if test "$san_before" != "$san_after"; then
-			echo "# sanitizer error or hang:"
-			tail -n +"$((san_before + 1))" "$SANITIZER_LOG" | say_lines
-		fi
-		echo "# body:"
-		printf '%s\n' "$body" | say_lines
-		echo "# output (exit $rc):"
-		say_lines <"$out"
+		say_failure "$rc" "$((san_before + 1))" "$san_after" "$body" "$out"
 	fi
 	rm -f "$out"
 	return 0
 }
 
+# say_failure RC SAN_FROM SAN_TO BODY OUTPUT: why the test just counted
+# failed, as TAP comments on stderr, which prove shows even without -v: the
+# sanitizer reports or hangs it caused, its body, and the end of its output
+# (all of it is kept in the scratch directory). Written at once, so that
+# under prove -j another script's lines do not land inside it.
+say_failure () {
+	local lines keep="$TRASH_DIRECTORY/.failed-$test_count.out"
+	cp "$5" "$keep"
+	lines=$(wc -l <"$keep")
+	{
+		echo "# $TEST_NAME: test $test_count failed: $title"
+		if test "$2" -le "$3"; then
+			echo "# sanitizer error or hang:"
+			sed -n "$2,$3p" "$SANITIZER_LOG" | say_lines
+		fi
+		echo "# body:"
+		printf '%s\n' "$4" | say_lines
+		echo "# output (exit $1):"
+		if test "$lines" -gt "$TEST_OUTPUT_LINES"; then
+			echo "# ... the first $((lines - TEST_OUTPUT_LINES)) of $lines lines are in $keep"
+		fi
+		tail -n "$TEST_OUTPUT_LINES" "$keep" | say_lines
+	} >"$keep.say"
+	cat "$keep.say" >&2
+	rm -f "$keep.say"
+}
+
 test_done () {
 	echo "1..$test_count"
 	if test "$test_failed" != 0; then
-		echo "# failed $test_failed of $test_count; scratch directory kept: $TRASH_DIRECTORY"
+		echo "# $TEST_NAME: failed $test_failed of $test_count; scratch directory kept: $TRASH_DIRECTORY" >&2
 		exit 1
 	fi
 	cd "$TEST_DIRECTORY" || exit 1
@@ -252,15 +276,179 @@ test_path_is_missing () {
 	fi
 }
 
-# wait_for FILE: until FILE exists (at most 60 s).
-wait_for () {
-	local n=0
-	while ! test -e "$1"
+# Handshakes. A test that needs runner (or a lock holder) to have reached a
+# point waits until it can see that it has, never for a fixed time: under
+# valgrind runner takes most of a second just to start, and on a loaded
+# machine anything may take many times longer than usual.
+
+# now_ms: wall-clock milliseconds.
+now_ms () {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# wait_until CMD...: run CMD every 10 ms until it succeeds; fail after
+# RUNNER_TIMEOUT seconds, the time after which a runner counts as hung, or
+# at once when CMD (a shell function) sets WAIT_GIVE_UP to say why it
+# never will, e.g. because the process it watches has exited.
+wait_until () {
+	local deadline=$((SECONDS + RUNNER_TIMEOUT))
+	WAIT_GIVE_UP=
+	until "$@"
 	do
-		n=$((n + 1))
-		test $n -le 6000 || return 1
+		if test -n "$WAIT_GIVE_UP"; then
+			echo "wait_until: $WAIT_GIVE_UP" >&2
+			return 1
+		fi
+		if test "$SECONDS" -ge "$deadline"; then
+			echo "wait_until: '$*' still false after $RUNNER_TIMEOUT s" >&2
+			return 1
+		fi
 		sleep 0.01
 	done
+}
+
+# wait_for FILE: until FILE exists.
+wait_for () {
+	wait_until test -e "$1"
+}
+
+# wait_waiting PID FILE: until runner, process PID or one of its
+# descendants (PID may be a backgrounded `runner` call: a subshell, then
+# timeout, then the binary), is seen waiting for a lock on FILE: it has
+# FILE open twice (SQLite's connection and the run lock's descriptor,
+# opened just before either lock wait) and is asleep in nanosleep, as
+# runner's lock waits and SQLite's busy handler poll. Fails if PID exits
+# first. Where the kernel does not show what a process sleeps in
+# (/proc/PID/wchan), the two descriptors alone count.
+wait_waiting () {
+	local file
+	file=$(readlink -f "$2") &&
+	wait_until is_waiting "$1" "$file" || {
+		echo "wait_waiting: process $1 was not seen waiting for a lock on $2" >&2
+		return 1
+	}
+}
+
+is_waiting () {
+	local p
+	kill -0 "$1" 2>/dev/null || {
+		WAIT_GIVE_UP="process $1 has exited"
+		return 1
+	}
+	for p in $(descendants "$1")
+	do
+		test "$(find "/proc/$p/fd" -lname "$2" 2>/dev/null | wc -l)" -ge 2 || continue
+		test -z "$HAVE_WCHAN" && return 0
+		case $(cat "/proc/$p/wchan" 2>/dev/null) in
+		*nanosleep*) return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# descendants PID: PID and every process below it, one a line, from each
+# process's parent in /proc/*/stat (the field after the state, which
+# follows the parenthesised name).
+descendants () {
+	local f line rest pid ppid found=" $1 " more=1
+	local -a procs=()
+	for f in /proc/[0-9]*/stat
+	do
+		read -r line 2>/dev/null <"$f" || continue
+		rest=${line##*) }
+		rest=${rest#* }
+		procs+=("${line%% *} ${rest%% *}")
+	done
+	while test -n "$more"
+	do
+		more=
+		for line in "${procs[@]}"
+		do
+			pid=${line% *} ppid=${line#* }
+			case $found in
+			*" $pid "*) ;;
+			*" $ppid "*) found="$found$pid " more=1 ;;
+			esac
+		done
+	done
+	echo $found
+}
+
+# /proc/PID/wchan names the kernel function a process sleeps in, or says
+# 0 when the kernel keeps that hidden; this shell is asleep in wait4 now.
+case $(cat "/proc/$$/wchan" 2>/dev/null) in
+""|0) HAVE_WCHAN= ;;
+*) HAVE_WCHAN=1 ;;
+esac
+
+# Lock holders, for what runner does while another process holds a lock.
+# Each starts a process that takes the lock, returns once it is held (or
+# fails, showing why, when it could not be taken), and keeps it until
+# release_lock, or until the test that took it ends, however that ends:
+#	hold_write_lock DB [SQL]	SQLite's write lock on DB (BEGIN
+#					IMMEDIATE, then SQL), as any writer
+#	hold_run_lock FILE		flock(2) on FILE, as another runner
+# (lib-pg.sh adds pg_hold_lock). One holder at a time in a test.
+
+# hold_setup: the holder's folder and the test that owns it.
+hold_setup () {
+	HOLD_DIR=$(mktemp -d "$TRASH_DIRECTORY/.hold.XXXXXX") &&
+	HOLD_OWNER=$BASHPID
+}
+
+# hold_until_released: the holder's side: until release_lock, or until the
+# test that started it has ended.
+hold_until_released () {
+	while ! test -e "$HOLD_DIR/release" && kill -0 "$HOLD_OWNER" 2>/dev/null
+	do
+		sleep 0.05
+	done
+}
+
+# hold_wait: until the holder has written "held" to $HOLD_DIR/held.
+hold_wait () {
+	wait_until hold_has_lock || {
+		echo "lock holder $HOLD_PID did not get its lock:" >&2
+		sed -e 's/^/| /' "$HOLD_DIR/log" >&2
+		return 1
+	}
+}
+
+hold_has_lock () {
+	test -s "$HOLD_DIR/held" && return 0
+	kill -0 "$HOLD_PID" 2>/dev/null || WAIT_GIVE_UP="lock holder $HOLD_PID has exited"
+	return 1
+}
+
+hold_write_lock () {
+	hold_setup || return 1
+	{
+		printf "BEGIN IMMEDIATE;\n%s\n.output '%s'\n.print held\n.output stdout\n" \
+			"${2:-}" "$HOLD_DIR/held"
+		hold_until_released
+		echo "COMMIT;"
+	} | sqlite3 -bail "$1" >"$HOLD_DIR/log" 2>&1 &
+	HOLD_PID=$!
+	hold_wait
+}
+
+hold_run_lock () {
+	hold_setup || return 1
+	{
+		flock 9 && echo held >"$HOLD_DIR/held" && hold_until_released
+	} 9<"$1" >"$HOLD_DIR/log" 2>&1 &
+	HOLD_PID=$!
+	hold_wait
+}
+
+# release_lock: let the holder go and wait for it: its exit status.
+release_lock () {
+	touch "$HOLD_DIR/release" &&
+	wait "$HOLD_PID" || {
+		echo "lock holder $HOLD_PID failed:" >&2
+		sed -e 's/^/| /' "$HOLD_DIR/log" >&2
+		return 1
+	}
 }
 
 # test_must_be_empty FILE
@@ -388,16 +576,17 @@ print("crc32:%08x" % zlib.crc32(d))
 # printed goes to stdout, and its exit code is returned.
 runner_on_tty () {
 	local out="$TRASH_DIRECTORY/.tty.$BASHPID" rc
-	python3 - "$@" >"$out" <<-\EOF
+	python3 - "$RUNNER_TIMEOUT" "$@" >"$out" <<-\EOF
 	import os, pty, select, sys
-	answer = sys.argv[1].encode() + b"\n"
+	timeout = int(sys.argv[1])
+	answer = sys.argv[2].encode() + b"\n"
 	pid, fd = pty.fork()
 	if pid == 0:
-	    os.execv(os.environ["RUNNER"], ["runner"] + sys.argv[2:])
+	    os.execv(os.environ["RUNNER"], ["runner"] + sys.argv[3:])
 	os.write(fd, answer)
 	out = b""
 	while True:
-	    r, _, _ = select.select([fd], [], [], 30)
+	    r, _, _ = select.select([fd], [], [], timeout)
 	    if not r:
 	        os.kill(pid, 9)
 	        break

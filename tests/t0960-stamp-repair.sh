@@ -198,14 +198,15 @@ test_expect_success 'stamp: no argument, a non-version, extra argument, unknown 
 test_expect_success 'stamp while another process holds the lock waits, then fails cleanly' '
 	cd adopt &&
 	runner -q rollback --yes 0 &&
-	before=$(db_sha app.db) || return 1
-	(echo "BEGIN IMMEDIATE;"; sleep 3; echo "COMMIT;") | sqlite3 app.db &
-	holder=$!
-	sleep 0.5
+	before=$(db_sha app.db) &&
+	hold_write_lock app.db || return 1
+	start=$(now_ms)
 	test_expect_code 1 runner --lock-timeout 1 stamp --yes 001 >out 2>err
 	rc=$?
-	wait $holder
+	elapsed=$(($(now_ms) - start))
+	release_lock || rc=1
 	test $rc = 0 &&
+	test "$elapsed" -ge 1000 &&
 	test_grep -i "lock" err &&
 	test_equal "$before" "$(db_sha app.db)"
 '

@@ -63,17 +63,15 @@ test_expect_success 'the write lock held by another process: each writer gives u
 	fresh locked &&
 	setup_story &&
 	runner -q migrate-to 001 &&
-	before=$(db_sha app.db) || return 1
-	(echo "BEGIN IMMEDIATE;"; sleep 6; echo "COMMIT;") | sqlite3 app.db &
-	holder=$!
-	sleep 0.5
+	before=$(db_sha app.db) &&
+	hold_write_lock app.db || return 1
 	each "${writers%|repair --yes}" fails_with 1 "database .app.db. is locked by another process" --lock-timeout 0
 	rc=$?
 	# repair has something to do only with an edited file
 	echo "-- edited" >>migrations/001_initial_schema.sql
 	fails_with 1 "database .app.db. is locked by another process" --lock-timeout 0 repair --yes || rc=1
 	each "$readers" test_no_crash runner >/dev/null 2>&1 || rc=1
-	wait $holder
+	release_lock || rc=1
 	test $rc = 0 &&
 	test_equal "$before" "$(db_sha app.db)"
 '

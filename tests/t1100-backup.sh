@@ -226,11 +226,11 @@ test_expect_success 'restore backs up the current database first, and that backu
 	rm -rf backups && runner backup -q && good=$(only_backup backups) &&
 	sql app.db "INSERT INTO users (name) VALUES (\"zed\")" &&
 	dump app.db >before.dump &&
-	sleep 1 &&
 	runner restore --yes "$good" >out &&
 	test_grep "^Backed up .app.db." out &&
-	pre=$(ls -t backups/*.db.gz | head -n 1) &&
-	test "$pre" != "$good" &&
+	ls backups/*.db.gz | grep -vxF "$good" >pre &&
+	test_line_count = 1 pre &&
+	pre=$(cat pre) &&
 	runner restore --yes --no-backup "$pre" >out &&
 	test_grep ! "Backed up" out &&
 	dump app.db >after.dump &&
@@ -422,13 +422,15 @@ test_expect_success 'setup: a larger database' '
 
 # writer DB: commits transactions of 10 rows until ./stop exists. BEGIN
 # IMMEDIATE, as applications should: a deferred transaction that reads, then
-# writes, fails at once if another writer committed in between.
+# writes, fails at once if another writer committed in between. The file
+# wrote appears after its first commit.
 writer () {
 	local i=0
 	while ! test -f stop
 	do
 		sqlite3 -batch "$1" ".timeout 30000" "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS w (x); INSERT INTO w VALUES (1),(2),(3),(4),(5),(6),(7),(8),(9),(10); COMMIT;" || return 1
 		i=$((i + 1))
+		test $i = 1 && : >wrote
 	done
 	echo "$i" >writes
 }
@@ -436,11 +438,11 @@ writer () {
 for mode in wal delete
 do
 	test_expect_success "backup during a concurrent writer ($mode journal) holds a committed state" '
-		cd big && rm -f stop writes &&
+		cd big && rm -f stop writes wrote &&
 		sql big.db "PRAGMA journal_mode='$mode'" >/dev/null || return 1
 		writer big.db &
 		wpid=$!
-		sleep 0.3
+		wait_for wrote || return 1
 		runner --db big.db backup --output '$mode'.gz >out
 		rc=$?
 		touch stop
@@ -454,26 +456,44 @@ do
 	'
 done
 
+# has_temp_file: whether a backup has started: its snapshot file exists.
+# has_backup_file: whether it is compressing: its output file exists.
+has_temp_file () {
+	ls -A | grep -q "^\.runner-"
+}
+
+has_backup_file () {
+	ls -A | grep -q "^\.runner-backup-"
+}
+
+# Each kill comes once the backup has started, at a sixth more of the time
+# a whole backup takes each round, from at once to near its end.
 test_expect_success 'kill -9 during backup leaves no file at the final path and older backups untouched' '
 	cd big && rm -rf backups &&
+	start=$(now_ms) &&
 	runner --db big.db backup -q && old=$(only_backup backups) &&
+	dur=$(($(now_ms) - start)) &&
 	oldsha=$(db_sha "$old") &&
 	killed=0 &&
-	for i in 1 2 3 4 5 6
+	for i in 0 1 2 3 4 5
 	do
 		"$RUNNER" --db big.db backup --output killed.gz &
 		pid=$!
-		sleep 0.$((i * 15))
+		wait_until has_temp_file || return 1
+		delay=$((dur * i / 6))
+		sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
 		kill -9 $pid 2>/dev/null
 		wait $pid
 		rc=$?
-		# A kill that came too late finds a complete backup.
-		if test $rc = 137
+		# A kill that came too late, even between the rename and
+		# the exit, finds a complete backup; any other leaves none.
+		if test -e killed.gz
 		then
-			killed=$((killed + 1)) &&
-			test_path_is_missing killed.gz || return 1
+			test $rc = 0 || test $rc = 137 || return 1
+			gzip -t killed.gz || return 1
 		else
-			test $rc = 0 && gzip -t killed.gz || return 1
+			test $rc = 137 || return 1
+			killed=$((killed + 1))
 		fi
 		rm -f killed.gz .runner-*
 	done &&
@@ -487,12 +507,7 @@ test_expect_success 'SIGINT during backup stops it cleanly' '
 	"$RUNNER" --db big.db backup --output int.gz 2>err &
 	pid=$!
 	# once compressing: its handler is installed, its temporary file exists
-	n=0
-	while ! ls .runner-backup-* >/dev/null 2>&1 && test $n -lt 1000
-	do
-		sleep 0.01
-		n=$((n + 1))
-	done
+	wait_until has_backup_file || return 1
 	kill -INT $pid
 	wait $pid
 	rc=$?

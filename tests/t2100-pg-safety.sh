@@ -244,48 +244,62 @@ test_expect_success '6 concurrent runners apply every migration exactly once' '
 	done
 '
 
+# In these, migration 001 waits for an advisory lock the test holds (the
+# gate, GATE below): the runner running it holds the migration lock, and is
+# inside its migration's transaction, for as long as the test needs.
+GATE=424242
+
 test_expect_success 'a runner waits for the lock up to --lock-timeout, then fails clearly' '
 	pg_newdb lock && fresh lock &&
-	write_migration 001 slow "SELECT pg_sleep(4); CREATE TABLE slow (x int);" &&
+	write_migration 001 slow "SELECT pg_advisory_xact_lock($GATE); CREATE TABLE slow (x int);" &&
+	pg_hold_lock lock $GATE &&
 	{ runner --db "$(pg_url lock)" migrate >out.1 2>err.1 & } &&
 	pid=$! &&
-	sleep 1 &&
-	start=$(date +%s) &&
+	wait_until pg_waiting lock &&
+	start=$(now_ms) &&
 	test_expect_code 1 runner --db "$(pg_url lock)" --lock-timeout 1 migrate >out.2 2>err.2 &&
-	test $(($(date +%s) - start)) -lt 3 &&
+	test $(($(now_ms) - start)) -ge 1000 &&
 	test_grep "^runner: database .postgres:///lock?host=.*. is locked by another runner (waited 1 s; see --lock-timeout)" err.2 &&
 	test_expect_code 1 runner --db "$(pg_url lock)" --lock-timeout 0 migrate >out.3 2>err.3 &&
 	test_grep "is locked by another runner" err.3 &&
 	runner --db "$(pg_url lock)" status >out.4 &&
+	test_grep "\[ \] 001" out.4 &&
+	release_lock &&
 	wait $pid &&
 	test_equal 001 "$(pg_applied lock)"
 '
 
+# The server notices the killed runner when the statement it was running
+# ends (the gate opens) and it cannot send the result: it rolls back and
+# drops the migration lock.
 test_expect_success 'a runner killed with -9 leaves nothing, and its lock goes with it' '
 	pg_newdb kill && fresh kill &&
-	write_migration 001 slow "CREATE TABLE slow (x int); SELECT pg_sleep(2);" &&
+	write_migration 001 slow "CREATE TABLE slow (x int); SELECT pg_advisory_xact_lock($GATE);" &&
+	pg_hold_lock kill $GATE &&
 	{ "$RUNNER" --db "$(pg_url kill)" migrate >out.1 2>err.1 & } &&
 	pid=$! &&
-	sleep 0.5 &&
+	wait_until pg_waiting kill &&
 	kill -9 $pid &&
 	{ wait $pid; test $? = 137; } &&
-	runner --db "$(pg_url kill)" --lock-timeout 20 migrate >out.2 2>err.2 &&
+	release_lock &&
+	runner --db "$(pg_url kill)" --lock-timeout 60 migrate >out.2 2>err.2 &&
 	test_grep "^Applied 001: slow" out.2 &&
 	test_equal 001 "$(pg_applied kill)"
 '
 
+# Cancelled, it stops at once; waiting out the statement would take 60 s.
 test_expect_success 'SIGINT cancels the running statement and rolls back at once' '
 	pg_newdb int && fresh int &&
 	write_migration 001 first "CREATE TABLE first (x int);" &&
 	write_migration 002 slow "CREATE TABLE slow (x int); SELECT pg_sleep(60);" &&
 	{ "$RUNNER" --db "$(pg_url int)" migrate >out 2>err & } &&
 	pid=$! &&
-	sleep 1.5 &&
-	start=$(date +%s) &&
+	wait_until pg_running int "pg_sleep(60)" &&
+	start=$SECONDS &&
 	kill -INT $pid &&
 	{ wait $pid; rc=$?; } &&
 	test "$rc" = 1 &&
-	test $(($(date +%s) - start)) -lt 5 &&
+	test $((SECONDS - start)) -lt 30 &&
 	test_grep "interrupted" err &&
 	test_grep "002" err &&
 	test_equal 001 "$(pg_applied int)" &&

@@ -228,28 +228,35 @@ test_expect_success 'a failure after the large objects (pg_dump'"'"'s own BEGIN/
 '
 
 # Sessions other than the asking one that run pg_sleep: the tests' stand-ins
-# for a busy application, a slow migration or a slow dump.
+# for a busy application, a slow migration or a slow dump. They sleep far
+# longer than any test needs them (pg_sleep(300)), and kill_sleepers ends
+# them, so how slow the machine is never matters.
 SLEEPERS="FROM pg_stat_activity WHERE query LIKE '%pg_sleep(%' AND pid <> pg_backend_pid()"
 
 kill_sleepers () {
 	psql_q app "SELECT pg_terminate_backend(pid) $SLEEPERS" >/dev/null
 }
 
-# wait_sleepers some|none: until a sleeper runs, or none is left (10 s at most).
+# wait_sleepers some|none: until a sleeper runs, or none is left.
 wait_sleepers () {
-	local n=0 count
-	while count=$(psql_q app "SELECT count(*) $SLEEPERS") || return 1
-	do
-		case $1,$count in
-		some,0) ;;
-		some,*|none,0) return 0 ;;
-		esac
-		n=$((n + 1)) && test $n -lt 500 && sleep 0.02 || return 1
-	done
+	wait_until sleepers_are "$1"
+}
+
+sleepers_are () {
+	local count
+	count=$(psql_q app "SELECT count(*) $SLEEPERS") || {
+		WAIT_GIVE_UP="cannot count the sleepers"
+		return 1
+	}
+	case $1,$count in
+	some,0) return 1 ;;
+	some,*|none,0) return 0 ;;
+	esac
+	return 1
 }
 
 test_expect_success 'restore waits for the application'"'"'s locks up to --lock-timeout, then changes nothing' '
-	{ psql_q app "BEGIN; LOCK TABLE users IN ACCESS SHARE MODE; SELECT pg_sleep(20)" >/dev/null 2>&1 & } &&
+	{ psql_q app "BEGIN; LOCK TABLE users IN ACCESS SHARE MODE; SELECT pg_sleep(300)" >/dev/null 2>&1 & } &&
 	wait_sleepers some &&
 	pg_state app >now.sql &&
 	test_must_fail runner --db "$(pg_url app)" --lock-timeout 1 restore --yes --no-backup full.sql.gz 2>err &&
@@ -266,7 +273,7 @@ test_expect_success 'restore waits for the application'"'"'s locks up to --lock-
 test_expect_success 'restore waits for a runner that is migrating, up to --lock-timeout' '
 	kill_sleepers &&
 	rm -rf slow && mkdir slow && cp -r migrations slow/ &&
-	printf -- "-- migrate:up\nSELECT pg_sleep(20);\n-- migrate:down\n" >slow/migrations/009_slow.sql &&
+	printf -- "-- migrate:up\nSELECT pg_sleep(300);\n-- migrate:down\n" >slow/migrations/009_slow.sql &&
 	{ runner --db "$(pg_url app)" --dir slow/migrations migrate >/dev/null 2>&1 & } &&
 	wait_sleepers some &&
 	pg_state app >now.sql &&
@@ -279,7 +286,7 @@ test_expect_success 'restore waits for a runner that is migrating, up to --lock-
 
 test_expect_success 'SIGTERM during the load cancels psql'"'"'s statement; nothing was changed' '
 	kill_sleepers &&
-	gzip -dc full.sql.gz | sed "/^CREATE TABLE public.users /i SELECT pg_sleep(20);" | gzip >sleepy.sql.gz &&
+	gzip -dc full.sql.gz | sed "/^CREATE TABLE public.users /i SELECT pg_sleep(300);" | gzip >sleepy.sql.gz &&
 	pg_state app >now.sql &&
 	{ "$RUNNER" --db "$(pg_url app)" restore --yes --no-backup sleepy.sql.gz >out 2>err & pid=$!; } &&
 	wait_sleepers some &&

@@ -18,12 +18,12 @@ describe_sql(const char *sql, struct schema *s)
 
 	if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
 	    sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		printf("# %s\n", sqlite3_errmsg(db));
+		diag("# %s\n", sqlite3_errmsg(db));
 		goto out;
 	}
 	ret = sqlite_describe(db, s, &err);
 	if (ret < 0)
-		printf("# %s\n", err.buf);
+		diag("# %s\n", err.buf);
 out:
 	sqlite3_close(db);
 	buf_release(&err);
@@ -48,13 +48,13 @@ diff_sql(const char *a, const char *b, struct buf *out)
 #define SAME(a, b, what) do { \
 	long n_ = diff_sql(a, b, &out); \
 	if (!ok(n_ == 0, "same: %s", what)) \
-		printf("# %ld differences:\n%s", n_, out.buf); \
+		diag("# %ld differences:\n%s", n_, out.buf); \
 } while (0)
 
 #define DIFFERS(a, b, line, what) do { \
 	long n_ = diff_sql(a, b, &out); \
 	if (!ok(n_ > 0 && strstr(out.buf, line), "differs: %s", what)) \
-		printf("# %ld differences, want '%s':\n%s", n_, line, \
+		diag("# %ld differences, want '%s':\n%s", n_, line, \
 		    out.buf); \
 } while (0)
 

@@ -125,7 +125,7 @@ test_describe(const char *url)
 	    "the tracking table is left out");
 	is_int(schema_diff(&a, &b, &diff), 0, "same meaning, no difference");
 	if (diff.len)
-		printf("# %s", diff.buf);
+		diag("# %s", diff.buf);
 	buf_reset(&diff);
 	ok(sb->ops->exec(sb, "ALTER TABLE users ADD COLUMN extra text", 39,
 	    &pos, &err) == 0, "alter one");
