@@ -30,7 +30,7 @@ ifneq ($(HAVE_LIBPQ),1)
 BUILD := $(BUILD)-nopq
 endif
 
-CORE = buf migration migset plan schema store store_sqlite sqlite_describe \
+CORE = buf version layout subst migration migset plan schema store store_sqlite sqlite_describe \
 	runner verify create config gz backup pgsplit lint
 ifeq ($(HAVE_LIBPQ),1)
 # Only libpq's headers: libpq_dl.c loads the library when a PostgreSQL
@@ -113,7 +113,8 @@ clean:
 # script and every crash ever found). New crashes go to build/fuzz/.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGET ?= migration
-FUZZ_SRC_migration = src/migration.c src/lint.c src/buf.c
+FUZZ_SRC_migration = src/migration.c src/version.c src/subst.c src/lint.c \
+	src/buf.c
 FUZZ_SRC_pgsplit = src/pgsplit.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC_migration) $(FUZZ_SRC_pgsplit) src/*.h
 	@mkdir -p build/fuzz
