@@ -120,9 +120,11 @@ cli_usage(int ok)
 		fprintf(f, "  %-17s %s\n", commands[i].name,
 		    commands[i].summary);
 	fputs("\nThe database is --db, else $DATABASE_URL, else app.db; the "
-	    "migrations are in\n--dir, else $MIGRATIONS_DIR, else migrations. "
-	    "Backups go to\n--backup-dir, else $BACKUP_DIR, else backups. "
-	    "A .env file may set all three.\nRun 'runner help COMMAND' for a "
+	    "migrations are in\n--dir (each of several), else $MIGRATIONS_DIR "
+	    "(A:B), else migrations, each\nfolder read in its own layout "
+	    "(runner, dbmate, goose, golang-migrate, sqlx,\ndiesel, flyway). "
+	    "Backups go to --backup-dir, else $BACKUP_DIR, else backups.\n"
+	    "A .env file may set all three. Run 'runner help COMMAND' for a\n"
 	    "command's options.\n", f);
 }
 
