@@ -41,7 +41,7 @@ struct migset {
 	size_t alloc;
 	struct migdir *dirs;
 	size_t ndirs;
-	struct buf warnings;	/* one line per ignored file, no prefix */
+	struct buf warnings;	/* lines for the user, no prefix (none yet) */
 	struct buf errors;	/* MIGSET_KEEP_GOING: one line per bad file */
 };
 
