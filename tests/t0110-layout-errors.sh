@@ -200,6 +200,27 @@ test_expect_success 'README, .gitkeep, hidden files, seeds/ and other folders ar
 	test_grep "Database is up to date!" out
 '
 
+test_expect_success 'a long history (read in two threads): the first bad file is reported' '
+	fresh long &&
+	mkdir migrations &&
+	for i in $(seq 100 399)
+	do
+		echo "CREATE TABLE t$i (x);" >migrations/${i}_t.up.sql &&
+		echo "DROP TABLE t$i;" >migrations/${i}_t.down.sql || return 1
+	done &&
+	runner status >out &&
+	test_grep "^Pending migrations: 300$" out &&
+	printf -- "CREATE TABLE x;\n-- migrate:up\n" >migrations/390_t.up.sql &&
+	printf -- "CREATE TABLE x;\n-- migrate:up\n" >migrations/260_t.up.sql &&
+	test_expect_code 1 runner status >out 2>err &&
+	test_equal "runner: migrations/260_t.up.sql:2: '"'"'-- migrate:up'"'"' is a section marker, but in this layout a file is one section (a down goes in a file of its own)" "$(cat err)" &&
+	printf -- "CREATE TABLE x;\n-- migrate:up\n" >migrations/120_t.up.sql &&
+	test_expect_code 1 runner lint >out 2>err &&
+	test_line_count = 3 err &&
+	test_grep "^runner: migrations/390_t.up.sql:2:" err &&
+	test_grep "300 files; 3 files could not be read or parsed" out
+'
+
 test_expect_success 'odd folders do not crash the scanner' '
 	fresh odd &&
 	mkdir -p migrations/5_x/up.sql migrations/V1__a.sql.conf &&
