@@ -30,7 +30,7 @@ ifneq ($(HAVE_LIBPQ),1)
 BUILD := $(BUILD)-nopq
 endif
 
-CORE = buf migration migset plan schema store store_sqlite sqlite_describe \
+CORE = buf version layout subst migration migset plan schema store store_sqlite sqlite_describe \
 	runner verify create config gz backup pgsplit lint
 ifeq ($(HAVE_LIBPQ),1)
 # Only libpq's headers: libpq_dl.c loads the library when a PostgreSQL
@@ -113,16 +113,20 @@ clean:
 
 .PHONY: all example test check check-valgrind install uninstall clean
 
-# make fuzz [FUZZ_TARGET=migration|pgsplit] [FUZZ_SECONDS=60]: clang's
-# libFuzzer on the migration-file parser and lint (default) or on the
-# PostgreSQL statement splitter and pg_dump masking, seeded from
-# migrations/ and tests/fuzz/corpus/ (the bad-file tests' inputs, a pg_dump
-# script and every crash ever found). New crashes go to build/fuzz/.
+# make fuzz [FUZZ_TARGET=migration|layout|pgsplit] [FUZZ_SECONDS=60]:
+# clang's libFuzzer on the migration-file parser and lint (default), on the
+# folder scanner, the name parsers, versions, whole-file sections, ENVSUB
+# and placeholders (layout), or on the PostgreSQL statement splitter and
+# pg_dump masking, seeded from migrations/ and tests/fuzz/corpus/ (the
+# bad-file tests' inputs, folder listings, a pg_dump script and every crash
+# ever found). New crashes go to build/fuzz/.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGET ?= migration
-FUZZ_SRC_migration = src/migration.c src/lint.c src/buf.c
+FUZZ_SRC_migration = src/migration.c src/version.c src/subst.c src/lint.c \
+	src/buf.c
+FUZZ_SRC_layout = $(FUZZ_SRC_migration) src/layout.c
 FUZZ_SRC_pgsplit = src/pgsplit.c
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC_migration) $(FUZZ_SRC_pgsplit) src/*.h
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC_layout) $(FUZZ_SRC_pgsplit) src/*.h
 	@mkdir -p build/fuzz
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -135,8 +139,10 @@ fuzz: build/fuzz/fuzz_$(FUZZ_TARGET)
 		-max_len=4096 -print_final_stats=1 corpus-$(FUZZ_TARGET)
 
 # The corpus as a regression test: every file must pass without a crash.
-fuzz-regress: build/fuzz/fuzz_migration build/fuzz/fuzz_pgsplit
+fuzz-regress: build/fuzz/fuzz_migration build/fuzz/fuzz_layout \
+	build/fuzz/fuzz_pgsplit
 	build/fuzz/fuzz_migration tests/fuzz/corpus/* migrations/*.sql
+	build/fuzz/fuzz_layout tests/fuzz/corpus/* migrations/*.sql
 	build/fuzz/fuzz_pgsplit tests/fuzz/corpus/* migrations/*.sql
 
 .PHONY: fuzz fuzz-regress

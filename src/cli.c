@@ -47,12 +47,13 @@ static const struct command commands[] = {
 	    "[--allow-out-of-order] [--backup] [--dry-run] VERSION",
 	    "apply pending migrations up to VERSION",
 	    { "--allow-out-of-order", "--backup", "--dry-run" }, 1, 1 },
-	{ "rollback", cmd_rollback, "[--no-backup] [--yes] [VERSION]",
-	    "undo the newest migration, or every one above VERSION (0: all)",
-	    { "--no-backup", "--yes" }, 0, 1 },
-	{ "create-migration", cmd_create, "[--description TEXT] NAME",
-	    "write a new migration file with the next version",
-	    { "--description=" }, 1, 1 },
+	{ "rollback", cmd_rollback, "[--all] [--no-backup] [--yes] [VERSION]",
+	    "undo the newest migration, every one above VERSION, or --all",
+	    { "--all", "--no-backup", "--yes" }, 0, 1 },
+	{ "create-migration", cmd_create,
+	    "[--description TEXT] [--layout NAME] NAME",
+	    "write a new migration in the folder's layout, with the next "
+	    "version", { "--description=", "--layout=" }, 1, 1 },
 	{ "init", cmd_init, "",
 	    "apply every migration and the seeds to a new database",
 	    { NULL }, 0, 0 },
@@ -119,9 +120,11 @@ cli_usage(int ok)
 		fprintf(f, "  %-17s %s\n", commands[i].name,
 		    commands[i].summary);
 	fputs("\nThe database is --db, else $DATABASE_URL, else app.db; the "
-	    "migrations are in\n--dir, else $MIGRATIONS_DIR, else migrations. "
-	    "Backups go to\n--backup-dir, else $BACKUP_DIR, else backups. "
-	    "A .env file may set all three.\nRun 'runner help COMMAND' for a "
+	    "migrations are in\n--dir (each of several), else $MIGRATIONS_DIR "
+	    "(A:B), else migrations, each\nfolder read in its own layout "
+	    "(runner, dbmate, goose, golang-migrate, sqlx,\ndiesel, flyway). "
+	    "Backups go to --backup-dir, else $BACKUP_DIR, else backups.\n"
+	    "A .env file may set all three. Run 'runner help COMMAND' for a\n"
 	    "command's options.\n", f);
 }
 
@@ -355,7 +358,7 @@ open_files(struct cli *c, struct runner *r, struct buf *err)
 {
 	int ret;
 
-	ret = runner_init(r, c->dir, err);
+	ret = runner_init(r, c->dirs, c->ndirs, err);
 	r->emit = on_event;
 	r->arg = c;
 	cli_warnings(&r->files);
@@ -507,21 +510,21 @@ cmd_migrate_to(struct cli *c, struct args *a)
 {
 	if (!version_valid(a->pos[0]))
 		return usage_error(a->cmd, "'%s' is not a version (digits, "
-		    "such as 003)", a->pos[0]);
+		    "such as 003, or 1.2)", a->pos[0]);
 	return do_migrate(c, a, a->pos[0]);
 }
 
 /* Lists what a rollback would undo and asks; -1 to go on. */
 static int
 confirm_rollback(struct cli *c, struct args *a, struct runner *r,
-    const char *target, struct buf *err)
+    const char *target, int all, struct buf *err)
 {
 	const struct plan_entry **v = xcalloc(r->plan.n + 1, sizeof(*v));
 	struct buf q = BUF_INIT;
 	size_t i, n;
 	int code = -1;
 
-	if (plan_rollback(&r->plan, target, v, &n, err) < 0)
+	if (plan_rollback(&r->plan, target, all, v, &n, err) < 0)
 		code = cli_fail(err, RUNNER_EFAIL);
 	else if (n == 0) {
 		if (!c->g->quiet && target)
@@ -548,21 +551,24 @@ static int
 cmd_rollback(struct cli *c, struct args *a)
 {
 	const char *target = a->npos ? a->pos[0] : NULL;
+	int all = arg_flag(a, "--all", NULL), ret, code;
 	struct buf err = BUF_INIT;
 	struct runner r;
 	double t0;
-	int ret, code;
 
 	if (target && !version_valid(target))
-		return usage_error(a->cmd, "'%s' is not a version (digits, or "
-		    "0 for all)", target);
+		return usage_error(a->cmd, "'%s' is not a version (digits, such "
+		    "as 003, or 1.2)", target);
+	if (target && all)
+		return usage_error(a->cmd, "--all and a VERSION ('%s') do not "
+		    "go together", target);
 	ret = cli_open(c, &r, STORE_NOCREATE, 0, &err);
 	if (ret < 0)
 		return cli_fail(&err, ret);
 	ret = runner_load(&r, &err);
 	if (ret < 0)
 		return finish(&r, &err, ret);
-	code = confirm_rollback(c, a, &r, target, &err);
+	code = confirm_rollback(c, a, &r, target, all, &err);
 	if (code < 0)
 		code = cli_backup_first(c, a, NULL);
 	if (code >= 0) {
@@ -571,7 +577,7 @@ cmd_rollback(struct cli *c, struct args *a)
 		return code;
 	}
 	t0 = clock_ms();
-	ret = runner_rollback(&r, target, &err);
+	ret = runner_rollback(&r, target, all, &err);
 	if (ret == 0 && r.done == 0 && !c->g->quiet)
 		puts("Nothing to roll back.");
 	else if (ret == 0)
@@ -583,19 +589,26 @@ static int
 cmd_create(struct cli *c, struct args *a)
 {
 	struct buf err = BUF_INIT;
-	const char *desc = NULL;
-	char *path = NULL;
-	int ret;
+	const char *desc = NULL, *layout = NULL;
+	char **paths = NULL;
+	size_t i, n = 0;
+	int ret, l = LAYOUT_NONE;
 
 	arg_flag(a, "--description", &desc);
-	ret = runner_create(c->dir, a->pos[0], desc, &path, &err);
+	if (arg_flag(a, "--layout", &layout) &&
+	    (l = layout_from_name(layout)) < 0)
+		return usage_error(a->cmd, "unknown layout '%s' (runner, dbmate, "
+		    "goose, golang-migrate, sqlx, diesel, flyway)", layout);
+	ret = runner_create(c->dirs, c->ndirs, a->pos[0], desc,
+	    (enum layout)l, &paths, &n, &err);
 	if (ret < 0) {
 		ret = cli_fail(&err, ret);
 		buf_release(&err);
 		return ret;
 	}
-	puts(path);
-	free(path);
+	for (i = 0; i < n; i++)
+		puts(paths[i]);
+	paths_free(paths, n);
 	return EXIT_OK;
 }
 
@@ -611,7 +624,7 @@ cmd_init(struct cli *c, struct args *a)
 	ret = cli_open(c, &r, 0, 0, &err);
 	if (ret < 0)
 		return cli_fail(&err, ret);
-	ret = runner_setup(&r, c->dir, &err);
+	ret = runner_setup(&r, &err);
 	if (ret == 0)
 		summary(c, r.done, "applied", clock_ms() - t0);
 	return finish(&r, &err, ret);
@@ -755,6 +768,59 @@ setting(const char *given, const char *key, const char *fallback)
 	return v ? v : xstrdup(fallback);
 }
 
+/*
+ * The migrations folders: each --dir, else $MIGRATIONS_DIR (or .env's),
+ * whose folders ':' separates, else migrations. Usage error: -1 to go on.
+ */
+static int
+resolve_dirs(const struct globals *g, struct cli *c)
+{
+	struct buf shown = BUF_INIT;
+	char *v, *p, *sep;
+	int i;
+
+	c->dirs = xcalloc((size_t)g->ndirs + 2, sizeof(*c->dirs));
+	for (i = 0; i < g->ndirs; i++)
+		c->dirs[c->ndirs++] = xstrdup(g->dirs[i]);
+	v = g->ndirs ? NULL : setting(NULL, "MIGRATIONS_DIR", "migrations");
+	for (p = v; p; p = sep ? sep + 1 : NULL) {
+		sep = strchr(p, ':');
+		if (sep == p || *p == '\0') {
+			fprintf(stderr, "runner: MIGRATIONS_DIR '%s' names an "
+			    "empty folder (folders are separated by ':')\n", v);
+			free(v);
+			return EXIT_USAGE;
+		}
+		c->dirs = xreallocarray(c->dirs, c->ndirs + 2, sizeof(*c->dirs));
+		c->dirs[c->ndirs++] = sep ? xstrndup(p, (size_t)(sep - p)) :
+		    xstrdup(p);
+	}
+	free(v);
+	for (i = 0; (size_t)i < c->ndirs; i++)
+		buf_addf(&shown, "%s%s", i ? ":" : "", c->dirs[i]);
+	c->dir = buf_detach(&shown, NULL);
+	return -1;
+}
+
+/* Whether a global option was given empty (--db ''); prints which. */
+static int
+empty_option(const struct globals *g)
+{
+	const char *which = NULL;
+	int i;
+
+	if (g->db && !*g->db)
+		which = "--db";
+	for (i = 0; i < g->ndirs; i++)
+		if (!*g->dirs[i])
+			which = "--dir";
+	if (g->backup_dir && !*g->backup_dir)
+		which = "--backup-dir";
+	if (which)
+		fprintf(stderr, "runner: %s must not be empty\n", which);
+	return which != NULL;
+}
+
 int
 cli_run(const struct globals *g, int argc, char **argv)
 {
@@ -782,28 +848,26 @@ cli_run(const struct globals *g, int argc, char **argv)
 		return EXIT_OK;
 	}
 	code = parse_args(cmd, argc, argv, &a);
-	if (code < 0 && ((g->db && !*g->db) || (g->dir && !*g->dir) ||
-	    (g->backup_dir && !*g->backup_dir))) {
-		fprintf(stderr, "runner: %s must not be empty\n",
-		    g->db && !*g->db ? "--db" : g->dir && !*g->dir ? "--dir" :
-		    "--backup-dir");
+	if (code < 0 && empty_option(g))
 		code = EXIT_USAGE;
-	}
+	memset(&c, 0, sizeof(c));
+	if (code < 0)
+		code = resolve_dirs(g, &c);
 	if (code < 0) {
 		/* Past a file size limit, fail with EFBIG instead of dying. */
 		signal(SIGXFSZ, SIG_IGN);
 		c.g = g;
 		c.db = setting(g->db, "DATABASE_URL", "app.db");
-		c.dir = setting(g->dir, "MIGRATIONS_DIR", "migrations");
 		c.backup_dir = setting(g->backup_dir, "BACKUP_DIR",
 		    BACKUP_DIR_DEFAULT);
 		c.shown = store_display_url(c.db);
 		code = cmd->fn(&c, &a);
 		free(c.shown);
 		free(c.db);
-		free(c.dir);
 		free(c.backup_dir);
 	}
+	paths_free(c.dirs, c.ndirs);
+	free(c.dir);
 	free(a.pos);
 	return code;
 }

@@ -13,7 +13,8 @@ enum {
 
 struct globals {
 	const char *db;		/* --db, or NULL */
-	const char *dir;	/* --dir, or NULL */
+	const char **dirs;	/* each --dir, in order */
+	int ndirs;
 	const char *backup_dir;	/* --backup-dir, or NULL */
 	int lock_timeout;	/* seconds */
 	int quiet;

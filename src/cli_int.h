@@ -25,7 +25,9 @@ struct cli {
 	const struct globals *g;
 	char *db;		/* --db, $DATABASE_URL, .env, or app.db */
 	char *shown;		/* db as shown to users: no password */
-	char *dir;		/* --dir, $MIGRATIONS_DIR, .env, or migrations */
+	char **dirs;		/* --dir..., $MIGRATIONS_DIR (A:B), .env, or migrations */
+	size_t ndirs;
+	char *dir;		/* dirs as shown: joined by ':' */
 	char *backup_dir;	/* --backup-dir, $BACKUP_DIR, .env, or backups */
 };
 

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli_int.h"
 #include "error.h"
@@ -15,44 +16,89 @@ struct lint_totals {
 	size_t files, warned, warnings, errors;
 };
 
-/* Lints one file; a file that cannot be read or parsed is an error. */
+static void
+lint_parsed(const char *path, const struct migration *m,
+    struct lint_totals *t)
+{
+	struct buf out = BUF_INIT;
+	size_t n;
+
+	n = lint_migration(path, m, &out);
+	fwrite(out.buf, 1, out.len, stdout);
+	t->warnings += n;
+	t->warned += n > 0;
+	buf_release(&out);
+}
+
+/*
+ * Lints a file named on the command line, read in the layout its name
+ * suggests; a file that cannot be read or parsed is an error.
+ */
 static void
 lint_file(const char *path, struct lint_totals *t)
 {
-	struct buf err = BUF_INIT, out = BUF_INIT;
+	struct migration_src src;
+	struct buf err = BUF_INIT;
 	struct migration m;
 	char *data = NULL;
-	size_t len, n;
+	size_t len;
+	unsigned flags;
 
 	t->files++;
-	if (file_read(path, &data, &len, &err) < 0 ||
-	    migration_parse(path, data, len, &m, &err) < 0) {
+	memset(&src, 0, sizeof(src));
+	src.format = (enum text_format)layout_file_format(path, &flags);
+	src.flags = flags;
+	src.env = &migset_env;
+	src.path = path;
+	if (file_read(path, &data, &len, &err) == 0) {
+		src.data = data;
+		src.len = len;
+	}
+	if (data == NULL || migration_parse_src(&src, &m, &err) < 0) {
 		t->errors++;
 		free(data);
 		cli_fail(&err, RUNNER_EFAIL);
 		return;
 	}
 	free(data);
-	n = lint_migration(path, &m, &out);
-	fwrite(out.buf, 1, out.len, stdout);
-	t->warnings += n;
-	t->warned += n > 0;
+	lint_parsed(path, &m, t);
 	migration_release(&m);
-	buf_release(&out);
 }
 
-/* The migrations directory's files; exit code on failure, else -1. */
-static int
-dir_paths(struct cli *c, char ***paths, size_t *n)
+/*
+ * Lints every migration of the migrations folders, each in its folder's
+ * layout; a bad file is reported and the others still linted.
+ */
+static void
+lint_dirs(struct cli *c, struct lint_totals *t)
 {
-	struct migset ignored = MIGSET_INIT;	/* only for its warnings */
+	struct migset s = MIGSET_INIT;
 	struct buf err = BUF_INIT;
-	int ret;
+	struct migration m;
+	const char *p, *nl;
+	size_t i;
 
-	ret = migset_paths(c->dir, paths, n, &ignored.warnings, &err);
-	cli_warnings(&ignored);
-	migset_release(&ignored);
-	return ret < 0 ? cli_fail(&err, ret) : -1;
+	if (migset_load(&s, c->dirs, c->ndirs, MIGSET_KEEP_GOING, &err) < 0) {
+		t->errors++;
+		cli_fail(&err, RUNNER_EFAIL);
+	}
+	for (p = s.errors.buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		fprintf(stderr, "runner: %.*s\n", (int)(nl - p), p);
+		t->files++;
+		t->errors++;
+	}
+	for (i = 0; i < s.n; i++) {
+		t->files++;
+		if (migfile_read(&s.v[i], &m, &err) < 0) {
+			t->errors++;
+			cli_fail(&err, RUNNER_EFAIL);
+			continue;
+		}
+		lint_parsed(s.v[i].path, &m, t);
+		migration_release(&m);
+	}
+	migset_release(&s);
+	buf_release(&err);
 }
 
 static void
@@ -75,15 +121,12 @@ int
 cmd_lint(struct cli *c, struct args *a)
 {
 	struct lint_totals t = { 0, 0, 0, 0 };
-	char **paths = NULL;
-	size_t i, n = 0;
-	int code;
+	int i;
 
-	if (a->npos == 0 && (code = dir_paths(c, &paths, &n)) >= 0)
-		return code;
-	for (i = 0; i < (a->npos ? (size_t)a->npos : n); i++)
-		lint_file(a->npos ? a->pos[i] : paths[i], &t);
-	paths_free(paths, n);
+	if (a->npos == 0)
+		lint_dirs(c, &t);
+	for (i = 0; i < a->npos; i++)
+		lint_file(a->pos[i], &t);
 	if (!c->g->quiet)
 		lint_summary(&t);
 	if (t.errors)

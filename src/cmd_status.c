@@ -22,6 +22,8 @@ print_entry(const struct plan_entry *e)
 	    e->file->version, r ? r->name : e->file->name);
 	if (r && r->applied_at)
 		printf(" (%s)", r->applied_at);
+	if (e->file && e->file->empty)
+		printf(" (empty: no SQL to run)");
 	if (e->state == ENTRY_CHANGED)
 		printf(" changed since applied: applied %s, file %s",
 		    r->checksum, e->file->checksum);
@@ -169,6 +171,8 @@ json_entry(struct buf *b, const struct plan_entry *e)
 	else
 		buf_adds(b, ", \"duration_ms\": null");
 	json_key(b, "error", r ? r->error : NULL);
+	buf_addf(b, ", \"empty\": %s", e->file && e->file->empty ? "true" :
+	    "false");
 	buf_addch(b, '}');
 }
 
@@ -190,8 +194,25 @@ json_drift(struct buf *b, const struct drift *d)
 	buf_adds(b, "]}");
 }
 
+/* Each folder and the layout it was read in. */
 static void
-print_json(const struct cli *c, const struct plan *p, const struct drift *d)
+json_layouts(struct buf *b, const struct migset *files)
+{
+	size_t i;
+
+	buf_adds(b, ", \"layouts\": [");
+	for (i = 0; i < files->ndirs; i++) {
+		buf_adds(b, i ? ", {\"dir\": " : "{\"dir\": ");
+		json_str(b, files->dirs[i].path);
+		json_key(b, "layout", layout_name(files->dirs[i].layout));
+		buf_addch(b, '}');
+	}
+	buf_addch(b, ']');
+}
+
+static void
+print_json(const struct cli *c, const struct migset *files,
+    const struct plan *p, const struct drift *d)
 {
 	struct buf b = BUF_INIT;
 	size_t i, problems = p->count[ENTRY_CHANGED] +
@@ -200,6 +221,7 @@ print_json(const struct cli *c, const struct plan *p, const struct drift *d)
 	buf_adds(&b, "{\"database\": ");
 	json_str(&b, c->shown);
 	json_key(&b, "migrations_dir", c->dir);
+	json_layouts(&b, files);
 	buf_addf(&b, ", \"applied\": %zu, \"pending\": %zu, \"changed\": %zu, "
 	    "\"missing\": %zu, \"failed\": %zu, \"up_to_date\": %s,\n"
 	    " \"migrations\": [", p->n - p->count[ENTRY_PENDING],
@@ -227,8 +249,8 @@ cmd_status(struct cli *c, struct args *a)
 	int ret, code = EXIT_OK, no_drift = arg_flag(a, "--no-drift", NULL);
 
 	drift_init(&d);
-	ret = runner_open_readonly(&r, c->dir, c->db, c->g->lock_timeout,
-	    &err);
+	ret = runner_open_readonly(&r, c->dirs, c->ndirs, c->db,
+	    c->g->lock_timeout, &err);
 	cli_warnings(&r.files);
 	/* The replay costs about what migrating from scratch in memory does. */
 	if (ret == 0 && r.store && no_drift)
@@ -241,7 +263,7 @@ cmd_status(struct cli *c, struct args *a)
 	}
 	p = &r.plan;
 	if (arg_flag(a, "--json", NULL))
-		print_json(c, p, &d);
+		print_json(c, &r.files, p, &d);
 	else
 		print_text(p, &d, r.store != NULL && !no_drift);
 	if (arg_flag(a, "--exit-code", NULL) &&

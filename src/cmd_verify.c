@@ -127,7 +127,7 @@ cmd_verify(struct cli *c, struct args *a)
 	struct runner r;
 	int ret, drifted = 0, code = EXIT_OK;
 
-	ret = runner_init(&r, c->dir, &err);
+	ret = runner_init(&r, c->dirs, c->ndirs, &err);
 	cli_warnings(&r.files);
 	if (ret == 0)
 		ret = verify_files(c, &r, &vc, &err);

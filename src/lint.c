@@ -437,6 +437,17 @@ lint_section(struct lint *l, const struct section *sec, int up)
 	}
 }
 
+/* Points l at the text and the file of section sec (of path). */
+static void
+lint_use(struct lint *l, const struct section *sec, const char *path)
+{
+	l->text = sec->text;
+	l->len = sec->tlen;
+	l->path = sec->path ? sec->path : path;
+	l->line_off = 0;
+	l->line = 1;
+}
+
 size_t
 lint_migration(const char *path, const struct migration *m,
     struct buf *out)
@@ -444,15 +455,17 @@ lint_migration(const char *path, const struct migration *m,
 	struct lint l;
 
 	memset(&l, 0, sizeof(l));
-	l.path = path;
-	l.text = m->text;
-	l.len = m->len;
 	l.out = out;
-	l.line = 1;
+	lint_use(&l, &m->up, path);
+	if (m->up.empty)
+		warn(&l, m->up.marker_line, "the up section is empty: migrate "
+		    "records it as applied without running anything");
 	if (!m->down.present)
-		warn(&l, m->up.marker_line, "no down section: this migration "
-		    "cannot be rolled back");
+		warn(&l, m->up.marker_line, "no down %s: this migration "
+		    "cannot be rolled back", m->marks ? "section" : "file");
 	lint_section(&l, &m->up, 1);
+	if (m->down.present)
+		lint_use(&l, &m->down, path);
 	if (m->down.present && !migration_reversible(m))
 		warn(&l, m->down.marker_line, "the down section is empty: "
 		    "this migration cannot be rolled back");

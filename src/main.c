@@ -54,21 +54,23 @@ parse_timeout(const char *s)
 int
 main(int argc, char **argv)
 {
-	struct globals g = { NULL, NULL, NULL, 30, 0, 0, 0 };
-	const char *timeout;
+	struct globals g = { NULL, NULL, 0, NULL, 30, 0, 0, 0 };
+	const char *timeout, *dir;
 	char **rest = xcalloc((size_t)argc + 1, sizeof(*rest));
 	int i, n = 0, ret, ended = 0;
 
+	g.dirs = xcalloc((size_t)argc + 1, sizeof(*g.dirs));
 	for (i = 1; i < argc; i++) {
 		if (ended)
 			rest[n++] = argv[i];
 		else if (strcmp(argv[i], "--") == 0)
 			rest[n++] = argv[i], ended = 1;
 		else if (option_value("--db", argc, argv, &i, &g.db) ||
-		    option_value("--dir", argc, argv, &i, &g.dir) ||
 		    option_value("--backup-dir", argc, argv, &i,
 		    &g.backup_dir))
 			continue;
+		else if (option_value("--dir", argc, argv, &i, &dir))
+			g.dirs[g.ndirs++] = dir;	/* several are merged */
 		else if (option_value("--lock-timeout", argc, argv, &i,
 		    &timeout))
 			g.lock_timeout = parse_timeout(timeout);
@@ -83,5 +85,6 @@ main(int argc, char **argv)
 	}
 	ret = cli_run(&g, n, rest);
 	free(rest);
+	free(g.dirs);
 	return ret;
 }

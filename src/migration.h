@@ -1,6 +1,7 @@
 /*
- * migration.h: parsing one migration file, with no I/O, so that it can be
- * unit-tested and fuzzed. Also version strings and file names.
+ * migration.h: parsing one migration (a file, or a pair of up and down
+ * files) with no I/O, so that it can be unit-tested and fuzzed. Also
+ * checksums, and version strings (version.h).
  */
 #ifndef RUNNER_MIGRATION_H
 #define RUNNER_MIGRATION_H
@@ -9,6 +10,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "version.h"
 
 #define SECTION_NOTX	0x1	/* transaction:false */
 #define SECTION_FKOFF	0x2	/* foreign_keys:off */
@@ -16,26 +18,84 @@
 struct section {
 	int present;
 	unsigned flags;
-	int marker_line;	/* 1-based line of the marker */
+	int marker_line;	/* 1-based line of the marker (1 for a file) */
+	const char *text;	/* the text the section lives in */
+	size_t tlen;
+	const char *path;	/* its file, for messages (borrowed) */
 	size_t off;		/* SQL: text[off, off+len), after the marker line */
 	size_t len;
+	int empty;		/* nothing but blanks and comments */
 };
 
 struct migration {
-	char *text;		/* the normalized file: no BOM, LF line ends */
+	char *text;		/* the (up) file normalized: no BOM, LF line ends */
 	size_t len;
-	uint32_t crc;		/* CRC-32 of text */
+	char *dtext;		/* a separate down file's text, or NULL */
+	size_t dlen;
+	uint32_t crc;		/* CRC-32 of the files as normalized */
+	unsigned marks;		/* MARKS_* below: 0 for a whole-file section */
+	int reversible;		/* has a down, even a no-op one, to run */
 	struct section up;
-	struct section down;	/* down.present && sql_has_code: reversible */
+	struct section down;
 };
 
 #define CHECKSUM_LEN 15		/* "crc32:" + 8 hex digits */
 
+/* How the text of a migration's files is read. */
+enum text_format {
+	FORMAT_MARKERS = 1,	/* runner's, dbmate's, goose's sections */
+	FORMAT_WHOLE,		/* each file is one section (sqlx, Flyway, ...) */
+	FORMAT_AUTO		/* MARKERS if it has a marker line, else WHOLE */
+};
+
+/* parse flags */
+#define PARSE_NOTX_COMMENT	0x1	/* sqlx: "-- no-transaction" first */
+#define PARSE_PLACEHOLDERS	0x2	/* Flyway: ${name} placeholders */
+#define PARSE_CONF_DIESEL	0x4	/* conf is diesel's metadata.toml */
+#define PARSE_CONF_FLYWAY	0x8	/* conf is Flyway's .sql.conf */
+
+/* Which markers a single file has (struct migration's marks). */
+#define MARKS_DBMATE	0x1	/* -- migrate:up / -- migrate:down */
+#define MARKS_GOOSE	0x2	/* -- +goose ... */
+#define MARKS_UNREAD	0x80	/* layout_decide: a file that could not be read */
+
+/* Where ENVSUB variables and Flyway placeholders get their values. */
+struct parse_env {
+	/*
+	 * The value of variable name[0, len) (placeholder: a Flyway
+	 * placeholder, matched as Flyway does, without case), borrowed; NULL
+	 * when it is not set.
+	 */
+	const char *(*lookup)(void *arg, const char *name, size_t len,
+	    int placeholder);
+	void *arg;
+};
+
+/* One migration's files as read: paths (for messages) and contents. */
+struct migration_src {
+	const char *path;	/* the single file, or the up file */
+	const char *data;
+	size_t len;
+	const char *dpath;	/* a separate down file, or NULL */
+	const char *ddata;
+	size_t dlen;
+	const char *cpath;	/* metadata.toml or .sql.conf, or NULL */
+	const char *cdata;
+	size_t clen;
+	enum text_format format;
+	unsigned flags;		/* PARSE_* */
+	const struct parse_env *env;	/* NULL: every variable is unset */
+};
+
 /*
- * Parses a migration file. path is used only in messages. On success fills
- * m (release with migration_release) and returns 0; on error writes
- * "path:line: what" to err and returns RUNNER_EFAIL with m released.
+ * Parses a migration. On success fills m (release with migration_release)
+ * and returns 0; on error writes "path:line: what" to err and returns
+ * RUNNER_EFAIL with m released. The checksum covers every file as
+ * written (before substitution), so editing any of them is seen.
  */
+int migration_parse_src(const struct migration_src *src,
+    struct migration *m, struct buf *err);
+/* A single file with markers (FORMAT_MARKERS), no variables set. */
 int migration_parse(const char *path, const char *data, size_t len,
     struct migration *m, struct buf *err);
 void migration_release(struct migration *m);
@@ -48,7 +108,7 @@ void migration_release(struct migration *m);
 const char *section_options_text(unsigned flags);
 unsigned section_options_parse(const char *text);
 
-/* Whether the migration has a down section with SQL in it. */
+/* Whether the migration has a down to run (m->reversible). */
 int migration_reversible(const struct migration *m);
 
 /* Writes "crc32:%08x" into out (at least CHECKSUM_LEN + 1 bytes). */
@@ -67,16 +127,5 @@ size_t sql_skip_space(const char *s, size_t len, size_t off);
 int sql_has_code(const char *s, size_t len);
 /* 1-based line number of offset off in s. */
 int text_line_at(const char *s, size_t len, size_t off);
-
-/*
- * Splits a file name "NNN_name.sql" into its version digits and name.
- * Returns 1 and sets the lengths (version starts at fname, name at
- * fname + vlen + 1) when it matches, 0 when not.
- */
-int migration_parse_filename(const char *fname, size_t *vlen, size_t *nlen);
-/* Whether s is a non-empty string of ASCII digits. */
-int version_valid(const char *s);
-/* Compares versions as integers of any width; non-digits compare as text. */
-int version_cmp(const char *a, const char *b);
 
 #endif

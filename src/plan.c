@@ -165,13 +165,26 @@ entry_reversible(const struct plan_entry *e)
 	return e->file ? e->file->reversible : e->row->has_down;
 }
 
+/* Whether a file or a row has version v. */
+static int
+plan_has(const struct plan *p, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (version_cmp(entry_version(&p->v[i]), v) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 rollback_range(const struct plan *p, const char *target, size_t *from,
     struct buf *err)
 {
 	size_t i;
 
-	if (version_valid(target) && version_cmp(target, "0") == 0) {
+	/* "rollback 0" keeps a migration 0; without one it means --all. */
+	if (version_is_zero(target) && !plan_has(p, target)) {
 		*from = 0;
 		return 0;
 	}
@@ -182,7 +195,7 @@ rollback_range(const struct plan *p, const char *target, size_t *from,
 			return 0;
 		}
 	return buf_seterr(err, RUNNER_EFAIL, "cannot roll back to %s: it is "
-	    "not an applied migration (use 0 to roll back everything)",
+	    "not an applied migration (use --all to roll back everything)",
 	    target);
 }
 
@@ -205,13 +218,13 @@ rollback_check(const struct plan_entry *e, struct buf *err)
 }
 
 int
-plan_rollback(const struct plan *p, const char *target,
+plan_rollback(const struct plan *p, const char *target, int all,
     const struct plan_entry **out, size_t *n, struct buf *err)
 {
 	size_t i, from = 0;
 
 	*n = 0;
-	if (target && rollback_range(p, target, &from, err) < 0)
+	if (!all && target && rollback_range(p, target, &from, err) < 0)
 		return RUNNER_EFAIL;
 	for (i = p->n; i-- > from;) {
 		if (p->v[i].row == NULL)
@@ -219,7 +232,7 @@ plan_rollback(const struct plan *p, const char *target,
 		if (rollback_check(&p->v[i], err) < 0)
 			return RUNNER_EFAIL;
 		out[(*n)++] = &p->v[i];
-		if (target == NULL)
+		if (target == NULL && !all)
 			break;
 	}
 	return 0;

@@ -48,11 +48,13 @@ int plan_check_migrate(const struct plan *p, const char *target,
     int allow_ooo, struct buf *err);
 
 /*
- * The entries a rollback to target ("0" for all, NULL for just the newest)
- * undoes, newest first, into out (an array of p->n pointers); checks that
- * target is 0 or applied and that every one is reversible.
+ * The entries a rollback undoes, newest first, into out (an array of p->n
+ * pointers): with all, every applied one; else those above target, which
+ * stays applied (NULL: just the newest). A target of 0 no migration has
+ * means all. Checks that target is applied and that every entry undone
+ * is reversible.
  */
-int plan_rollback(const struct plan *p, const char *target,
+int plan_rollback(const struct plan *p, const char *target, int all,
     const struct plan_entry **out, size_t *n, struct buf *err);
 
 /*

@@ -84,11 +84,13 @@ emit_text(struct runner *r, enum runner_event_type type, const char *path,
 }
 
 int
-runner_init(struct runner *r, const char *dir, struct buf *err)
+runner_init(struct runner *r, char *const *dirs, size_t ndirs,
+    struct buf *err)
 {
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->files.warnings);
-	return migset_load(&r->files, dir, err);
+	buf_init(&r->files.errors);
+	return migset_load(&r->files, dirs, ndirs, 0, err);
 }
 
 void
@@ -144,8 +146,8 @@ db_job_run(void *arg)
 }
 
 int
-runner_open_readonly(struct runner *r, const char *dir, const char *url,
-    int lock_timeout, struct buf *err)
+runner_open_readonly(struct runner *r, char *const *dirs, size_t ndirs,
+    const char *url, int lock_timeout, struct buf *err)
 {
 	struct db_job j;
 	pthread_t t;
@@ -157,7 +159,7 @@ runner_open_readonly(struct runner *r, const char *dir, const char *url,
 	j.lock_timeout = lock_timeout;
 	/* SQLite parsing the schema and us reading files overlap. */
 	threaded = pthread_create(&t, NULL, db_job_run, &j) == 0;
-	ret = runner_init(r, dir, err);
+	ret = runner_init(r, dirs, ndirs, err);
 	if (ret == RUNNER_ENOENT)
 		ret = RUNNER_EFAIL;
 	if (threaded)
@@ -182,6 +184,9 @@ exec_section(struct runner *r, const struct section_run *s, struct buf *err)
 	size_t pos = 0, at;
 	int ret;
 
+	/* An empty section (a template, a no-op down) runs nothing. */
+	if (!sql_has_code(s->text + s->off, s->len))
+		return 0;
 	ret = r->store->ops->exec(r->store, s->text + s->off, s->len, &pos,
 	    &msg);
 	if (ret < 0) {
@@ -254,7 +259,8 @@ fill_row(struct applied *row, const struct migfile *f,
 	row->duration_ms = ms;
 	row->state = (char *)state;
 	if (migration_reversible(m)) {
-		row->down_sql = xstrndup(m->text + m->down.off, m->down.len);
+		row->down_sql = xstrndup(m->down.text + m->down.off,
+		    m->down.len);
 		row->down_options = (char *)section_options_text(m->down.flags);
 	}
 }
@@ -371,12 +377,23 @@ void
 section_of(struct section_run *s, const struct migration *m,
     const struct section *sec, const char *where)
 {
-	s->text = m->text;
-	s->tlen = m->len;
+	(void)m;
+	s->text = sec->text;
+	s->tlen = sec->tlen;
 	s->off = sec->off;
 	s->len = sec->len;
 	s->flags = sec->flags;
-	s->where = where;
+	s->where = sec->path ? sec->path : where;
+}
+
+/* An empty up section is recorded as applied: say so. */
+static void
+warn_empty(struct runner *r, const struct migfile *f)
+{
+	if (f->empty)
+		emit_text(r, EV_WARNING, f->path, "the up section is empty: "
+		    "recording the migration as applied without running "
+		    "anything", 0, 0);
 }
 
 static int
@@ -389,6 +406,7 @@ apply_one(struct runner *r, const struct migfile *f, struct buf *err)
 	ret = migfile_read(f, &m, err);
 	if (ret < 0)
 		return ret;
+	warn_empty(r, f);
 	section_of(&s, &m, &m.up, f->path);
 	if (m.up.flags & SECTION_NOTX)
 		ret = apply_notx(r, f, &m, &s, err);
@@ -489,6 +507,7 @@ apply_in_tx(struct runner *r, const struct migfile **v, size_t n,
 		ret = migfile_read(v[i], &m, err);
 		if (ret < 0)
 			break;
+		warn_empty(r, v[i]);
 		section_of(&s, &m, &m.up, v[i]->path);
 		t0 = clock_ms();
 		ret = exec_section(r, &s, err);
@@ -609,7 +628,7 @@ migrate_dry(struct runner *r, const struct migrate_opts *o, struct buf *err)
 		ret = migfile_read(v[i], &m, err);
 		if (ret < 0)
 			break;
-		emit_text(r, EV_DRYRUN, v[i]->path, m.text + m.up.off,
+		emit_text(r, EV_DRYRUN, v[i]->path, m.up.text + m.up.off,
 		    m.up.len, m.up.flags);
 		migration_release(&m);
 	}
@@ -758,7 +777,8 @@ undo_one(struct runner *r, const struct plan_entry *e, struct buf *err)
 }
 
 int
-runner_rollback(struct runner *r, const char *target, struct buf *err)
+runner_rollback(struct runner *r, const char *target, int all,
+    struct buf *err)
 {
 	const struct store_ops *ops = r->store->ops;
 	const struct plan_entry **v;
@@ -767,7 +787,7 @@ runner_rollback(struct runner *r, const char *target, struct buf *err)
 
 	if (target && !version_valid(target))
 		return buf_seterr(err, RUNNER_EUSAGE, "'%s' is not a version "
-		    "(expected digits, such as 003, or 0 for all)", target);
+		    "(expected digits, such as 003, or 1.2)", target);
 	ret = lock_run(r, err);
 	if (ret < 0)
 		return ret;
@@ -780,7 +800,7 @@ runner_rollback(struct runner *r, const char *target, struct buf *err)
 		ret = ops->ensure_table(r->store, err);
 	v = xcalloc(r->plan.n + 1, sizeof(*v));
 	if (ret == 0)
-		ret = plan_rollback(&r->plan, target, v, &n, err);
+		ret = plan_rollback(&r->plan, target, all, v, &n, err);
 	if (ret == 0)
 		ret = ops->commit(r->store, 0, err);
 	if (ret < 0)
@@ -937,8 +957,30 @@ runner_reset(struct runner *r, struct buf *err)
 	return migrate_each(r, &o, err);
 }
 
+/* The seed files of every migrations folder, folder by folder. */
+static int
+all_seeds(const struct runner *r, char ***seeds, size_t *n, struct buf *err)
+{
+	char **v;
+	size_t i, j, k;
+	int ret = 0;
+
+	*seeds = NULL;
+	*n = 0;
+	for (i = 0; ret == 0 && i < r->files.ndirs; i++) {
+		ret = seeds_list(r->files.dirs[i].path, &v, &k, err);
+		if (ret < 0 || k == 0)
+			continue;
+		*seeds = xreallocarray(*seeds, *n + k, sizeof(**seeds));
+		for (j = 0; j < k; j++)
+			(*seeds)[(*n)++] = v[j];
+		free(v);
+	}
+	return ret;
+}
+
 int
-runner_setup(struct runner *r, const char *dir, struct buf *err)
+runner_setup(struct runner *r, struct buf *err)
 {
 	const struct store_ops *ops = r->store->ops;
 	struct migrate_opts o = { NULL, 0, 0, 0 };
@@ -948,9 +990,9 @@ runner_setup(struct runner *r, const char *dir, struct buf *err)
 
 	if (lock_run(r, err) < 0)
 		return RUNNER_EFAIL;
-	ret = seeds_list(dir, &seeds, &nseeds, err);
+	ret = all_seeds(r, &seeds, &nseeds, err);
 	if (ret < 0)
-		return ret;
+		goto out;
 	if (!(all_upflags(&r->files) & SECTION_NOTX)) {
 		ret = apply_atomic(r, 0, seeds, nseeds, err);
 		goto out;

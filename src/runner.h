@@ -63,10 +63,12 @@ double clock_ms(void);
 void runner_stop(struct runner *r);
 
 /*
- * Reads the migrations directory; 0, RUNNER_ENOENT or RUNNER_EFAIL. Set
- * r->store afterwards: files are checked before the database is opened.
+ * Reads the ndirs migrations folders dirs; 0, RUNNER_ENOENT or
+ * RUNNER_EFAIL. Set r->store afterwards: files are checked before the
+ * database is opened.
  */
-int runner_init(struct runner *r, const char *dir, struct buf *err);
+int runner_init(struct runner *r, char *const *dirs, size_t ndirs,
+    struct buf *err);
 void runner_release(struct runner *r);
 
 /* Reads the applied rows (no lock) and builds r->plan. */
@@ -78,17 +80,22 @@ int runner_load(struct runner *r, struct buf *err);
  * creating it; a missing one leaves r->store NULL) and reads its rows.
  * The caller closes r->store after runner_release.
  */
-int runner_open_readonly(struct runner *r, const char *dir, const char *url,
-    int lock_timeout, struct buf *err);
+int runner_open_readonly(struct runner *r, char *const *dirs, size_t ndirs,
+    const char *url, int lock_timeout, struct buf *err);
 
 int runner_migrate(struct runner *r, const struct migrate_opts *o,
     struct buf *err);
-/* target: NULL for the newest applied migration, "0" for all. */
-int runner_rollback(struct runner *r, const char *target, struct buf *err);
+/*
+ * Undoes the newest applied migration (target NULL), every one above
+ * target (which stays applied; a 0 no migration has: all), or with all
+ * every applied one.
+ */
+int runner_rollback(struct runner *r, const char *target, int all,
+    struct buf *err);
 /* Drops everything and applies every migration again. */
 int runner_reset(struct runner *r, struct buf *err);
-/* Applies every migration to a database with none, then DIR/seeds. */
-int runner_setup(struct runner *r, const char *dir, struct buf *err);
+/* Applies every migration to a database with none, then each DIR/seeds. */
+int runner_setup(struct runner *r, struct buf *err);
 /*
  * Accepts changed checksums and forgets failed migrations, in one
  * transaction; an EV_REPAIRED per change once it is committed.
@@ -147,10 +154,14 @@ int runner_drift(struct runner *r, const char *url, int lock_timeout,
     struct drift *d, struct buf *err);
 
 /*
- * Writes DIR/NNN_name.sql for a new migration; *path (freed by the caller)
- * gets its path. name is cleaned to [a-z0-9_].
+ * Writes a new, empty migration into dirs[0] in that folder's layout (a
+ * new folder: want's, or runner's), with the next version above every
+ * folder's in the layout's numbering (sequential or timestamps). *paths
+ * gets the n files written (free with paths_free). name is cleaned to
+ * [a-z0-9_]; a want that would mix layouts is refused.
  */
-int runner_create(const char *dir, const char *name, const char *description,
-    char **path, struct buf *err);
+int runner_create(char *const *dirs, size_t ndirs, const char *name,
+    const char *description, enum layout want, char ***paths, size_t *n,
+    struct buf *err);
 
 #endif

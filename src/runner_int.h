@@ -19,7 +19,10 @@ struct section_run {
 
 /* The STORE_* flags for a section's SECTION_* options. */
 unsigned store_flags(unsigned section_flags);
-/* Points s at section sec of m; where names it in messages. */
+/*
+ * Points s at section sec of m; messages name sec's file (where, only
+ * for a section without one).
+ */
 void section_of(struct section_run *s, const struct migration *m,
     const struct section *sec, const char *where);
 /* Runs s on r->store; on failure err gets "where:line: message". */

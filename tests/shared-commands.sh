@@ -350,3 +350,6 @@ test_expect_success 'four runners at once apply each migration exactly once' '
 	test_equal "001 002 003 004" "$(db_applied race | xargs)" &&
 	test_equal 4 "$(cat out.* | grep -c "^Applied")"
 '
+
+# Every layout, on this driver too.
+. "$TEST_DIRECTORY/shared-layouts.sh"

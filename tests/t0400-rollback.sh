@@ -47,7 +47,43 @@ test_expect_success 'rollback VERSION --yes (flag after operand) works' '
 	test_equal "001 002" "$(applied | xargs)"
 '
 
-test_expect_success 'rollback --yes 0 undoes everything' '
+test_expect_success 'rollback --all undoes everything' '
+	runner migrate >out &&
+	runner rollback --yes --all >out &&
+	grep "^Rolled back" out >lines &&
+	test_line_count = 3 lines &&
+	test_grep "^Rolled back 001: initial_schema (" out &&
+	test_equal "" "$(applied)" &&
+	runner rollback --yes --all >out &&
+	test_grep "^Nothing to roll back: no migration is applied.$" out
+'
+
+test_expect_success '--all with a VERSION is a usage error' '
+	runner migrate >out &&
+	before=$(db_sha app.db) &&
+	test_expect_code 2 runner rollback --yes --all 001 >out 2>err &&
+	test_grep "^runner: --all and a VERSION (.001.) do not go together$" err &&
+	test_grep "^usage: runner rollback \[--all\] \[--no-backup\] \[--yes\] \[VERSION\]$" err &&
+	test_equal "$before" "$(db_sha app.db)"
+'
+
+test_expect_success 'rollback VERSION keeps VERSION, also 0000 when a migration has it' '
+	fresh zero &&
+	write_migration 0000 base "CREATE TABLE base (x);" "DROP TABLE base;" &&
+	write_migration 0001 a "CREATE TABLE a (x);" "DROP TABLE a;" &&
+	runner migrate >out &&
+	runner rollback --yes 0000 >out &&
+	test_equal "0000" "$(applied | xargs)" &&
+	runner migrate >out &&
+	runner rollback --yes 0 >out &&
+	test_equal "0000" "$(applied | xargs)" &&
+	table_exists app.db base &&
+	runner rollback --yes --all >out &&
+	test_equal "" "$(applied | xargs)" &&
+	! table_exists app.db base
+'
+
+test_expect_success 'rollback --yes 0 undoes everything when no migration is 0' '
 	runner migrate >out &&
 	runner rollback --yes 0 >out &&
 	grep "^Rolled back" out >lines &&
@@ -78,7 +114,7 @@ test_expect_success 'rollback with a -q prints no per-migration lines' '
 test_expect_success 'a VERSION neither 0 nor applied fails and changes nothing' '
 	before=$(db_sha app.db) &&
 	test_expect_code 1 runner rollback --yes 999 >out 2>err &&
-	test_grep "999" err &&
+	test_grep "^runner: cannot roll back to 999: it is not an applied migration (use --all to roll back everything)$" err &&
 	test_expect_code 1 runner rollback --yes 5 >out 2>err &&
 	test_equal "$before" "$(db_sha app.db)" &&
 	test_equal "001 002 003" "$(applied | xargs)"

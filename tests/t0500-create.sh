@@ -128,17 +128,32 @@ test_expect_success '--dir is honoured, and the printed path uses it' '
 	test_equal "env-dir/001_first.sql" "$(cat out)"
 '
 
-test_expect_success 'the template is refused by migrate: its up section is empty' '
+test_expect_success 'an unedited template blocks no command: status notes it, migrate records it with a warning' '
 	fresh template &&
+	write_migration 001 base "CREATE TABLE base (x);" "DROP TABLE base;" &&
 	runner create-migration todo >out &&
-	test_expect_code 1 runner migrate >out 2>err &&
-	test_grep "migrations/001_todo.sql" err &&
-	test_grep -i "empty" err &&
-	test_path_is_missing app.db
+	runner status >out 2>err &&
+	test_grep "^  \[ \] 002: todo (empty: no SQL to run)\$" out &&
+	test_must_be_empty err &&
+	runner status --json >out.json &&
+	python3 -c "import json,sys; j=json.load(open(\"out.json\")); sys.exit(0 if [m[\"empty\"] for m in j[\"migrations\"]] == [False, True] else 1)" &&
+	runner lint >out 2>err &&
+	test_grep "^migrations/002_todo.sql:[0-9]*: warning: the up section is empty" out &&
+	runner verify >out 2>err &&
+	runner migrate >out 2>err &&
+	test_grep "^Applied 002: todo (" out &&
+	test_grep "^runner: warning: migrations/002_todo.sql: the up section is empty: recording the migration as applied without running anything\$" err &&
+	test_equal "001 002" "$(applied | xargs)" &&
+	test_equal "$(file_checksum migrations/002_todo.sql)" "$(sql app.db "SELECT checksum FROM schema_migrations WHERE version = '"'002'"'")" &&
+	runner status --exit-code >out &&
+	test_grep "^  \[X\] 002: todo (.*) (empty: no SQL to run)\$" out &&
+	test_expect_code 1 runner rollback --yes >out 2>err &&
+	test_grep "002.*irreversible" err
 '
 
 test_expect_success 'a filled-in template applies and rolls back' '
-	cd template &&
+	fresh template2 &&
+	runner create-migration todo >out &&
 	f=migrations/001_todo.sql &&
 	awk "{ print } /^-- migrate:up/ { print \"CREATE TABLE todo (x);\" } /^-- migrate:down/ { print \"DROP TABLE todo;\" }" \
 		$f >tmp && mv tmp $f &&

@@ -154,7 +154,7 @@ INSERT INTO nope VALUES (1);" &&
 
 test_expect_success 'reset with a bad migration file changes nothing' '
 	cd reset &&
-	printf -- "-- migrate:up\n\n" >migrations/004_broken.sql &&
+	printf -- "-- migrate:up foo:bar\n" >migrations/004_broken.sql &&
 	before=$(db_sha app.db) &&
 	test_expect_code 1 runner reset --yes >out 2>err &&
 	test_grep "migrations/004_broken.sql:1:" err &&

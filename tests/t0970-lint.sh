@@ -97,13 +97,23 @@ test_expect_success 'a missing file, a directory, a missing directory: exit 1, n
 	test_grep "^runner: cannot open migrations directory .nowhere." err
 '
 
-test_expect_success 'a misnamed .sql file in the directory is reported, not linted' '
+test_expect_success 'a .sql file of no layout in the directory is an error, not linted' '
 	cd risky &&
 	printf -- "-- migrate:up\nDELETE FROM t;\n" >migrations/notes.sql &&
-	runner -q lint >out 2>err &&
-	test_grep "^runner: warning: ignoring .migrations/notes.sql.: not named like NNN_name.sql" err &&
+	test_expect_code 1 runner -q lint >out 2>err &&
+	test_grep "^runner: .migrations/notes.sql. fits no migration layout runner reads" err &&
 	test_grep ! "notes.sql:" out &&
 	rm migrations/notes.sql
+'
+
+test_expect_success 'lint: a file that does not parse is reported, the others are linted' '
+	cd risky &&
+	printf -- "-- migrate:up foo:bar\nDELETE FROM t;\n" >migrations/006_bad.sql &&
+	test_expect_code 1 runner lint >out 2>err &&
+	test_grep "^runner: migrations/006_bad.sql:1: unknown option" err &&
+	test_grep "^migrations/004_cleanup.sql:4: warning: DELETE without WHERE" out &&
+	test_grep "3 warnings in 1 of 6 files; 1 file could not be read or parsed" out &&
+	rm migrations/006_bad.sql
 '
 
 test_expect_success 'lint: unknown flag, help' '

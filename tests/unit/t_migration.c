@@ -18,7 +18,8 @@ parse(const char *s, struct migration *m)
 static char *
 section_text(const struct migration *m, const struct section *s)
 {
-	return xstrndup(m->text + s->off, s->len);
+	(void)m;
+	return xstrndup(s->text + s->off, s->len);
 }
 
 static void
@@ -111,10 +112,20 @@ test_goose(void)
 	ok(strstr(up, "CREATE TRIGGER") != NULL, "goose up holds the trigger");
 	free(up);
 	migration_release(&m);
-	expect_error("-- +goose Up\nSELECT 1;\n-- +goose ENVSUB ON\n",
-	    "f.sql:3: unknown marker '-- +goose ENVSUB ON' (expected "
+	expect_error("-- +goose Up\nSELECT 1;\n-- +goose ENVSUB MAYBE\n",
+	    "f.sql:3: unknown marker '-- +goose ENVSUB MAYBE' (expected "
 	    "'-- migrate:up' or '-- migrate:down' at the start of a line)",
 	    "unknown goose annotation");
+	ok(parse("-- +goose up\nSELECT 1;\n-- +GOOSE down\n", &m) ==
+	    RUNNER_EFAIL, "+goose itself is lowercase");
+	ok(parse("-- +goose uP\nSELECT 1;\n-- +goose DOWN\n", &m) == 0,
+	    "the word after +goose in any case");
+	ok(m.reversible, "an empty goose Down is a no-op down");
+	ok(m.down.empty, "and is empty");
+	migration_release(&m);
+	ok(parse("-- +goose Up\nSELECT 1;\n", &m) == 0 && !m.reversible,
+	    "no goose Down: irreversible");
+	migration_release(&m);
 }
 
 static void
@@ -129,8 +140,17 @@ test_errors(void)
 	expect_error("-- ok\n/* fine */\nSELECT 1;\n-- migrate:up\nSELECT 2;\n",
 	    "f.sql:3: SQL before the first marker (only comments may come "
 	    "before '-- migrate:up')", "SQL before the marker");
-	expect_error("\n-- migrate:up\n-- only a comment\n\n-- migrate:down\n"
-	    "SELECT 1;\n", "f.sql:2: the up section is empty", "empty up");
+	ok(parse("\n-- migrate:up\n-- only a comment\n\n-- migrate:down\n"
+	    "SELECT 1;\n", &m) == 0 && m.up.empty, "a comment-only up parses");
+	ok(m.reversible && !m.down.empty, "with its down");
+	migration_release(&m);
+	ok(parse("-- migrate:up\n", &m) == 0 && m.up.empty && !m.reversible,
+	    "an empty up at the end of the file parses");
+	migration_release(&m);
+	expect_error("-- migrate:up\nSELECT 1;\n-- +migrate Down\nSELECT 2;\n",
+	    "f.sql:3: '-- +migrate Down' is sql-migrate's marker, and runner "
+	    "does not read sql-migrate's layout (write '-- migrate:up' and "
+	    "'-- migrate:down' instead)", "sql-migrate's marker");
 	expect_error("-- migrate:up\nSELECT 1;\n-- migrate:up\nSELECT 2;\n",
 	    "f.sql:3: a second up marker (the first is on line 1)",
 	    "two up markers");
@@ -178,23 +198,6 @@ test_checksum(void)
 }
 
 static void
-test_filenames(void)
-{
-	size_t v, n;
-
-	ok(migration_parse_filename("003_add_comments.sql", &v, &n) &&
-	    v == 3 && n == 12, "003_add_comments.sql");
-	ok(migration_parse_filename("20261121104500_x-y.sql", &v, &n) &&
-	    v == 14 && n == 3, "timestamp version");
-	ok(!migration_parse_filename("notes.sql", &v, &n), "no version");
-	ok(!migration_parse_filename("001.sql", &v, &n), "no name");
-	ok(!migration_parse_filename("001_.sql", &v, &n), "empty name");
-	ok(!migration_parse_filename("001_a b.sql", &v, &n), "space in name");
-	ok(!migration_parse_filename("001_a.sql.bak", &v, &n), "not .sql");
-	ok(!migration_parse_filename("001-a.sql", &v, &n), "dash separator");
-}
-
-static void
 test_versions(void)
 {
 	ok(version_cmp("9", "10") < 0, "9 < 10");
@@ -205,6 +208,20 @@ test_versions(void)
 	    "123456789012345678901234567891") < 0, "wider than 64 bits");
 	ok(version_valid("007") && !version_valid("") && !version_valid("1a"),
 	    "version_valid");
+	ok(version_valid("1.2.3") && version_valid("1_2") &&
+	    !version_valid("1..2") && !version_valid(".1") &&
+	    !version_valid("1.") && !version_valid("1._2"),
+	    "dotted versions: parts of digits");
+	ok(version_cmp("1.2", "1.10") < 0, "1.2 < 1.10 part by part");
+	ok(version_cmp("1.0", "1") == 0 && version_cmp("1.0.0", "001") == 0,
+	    "missing parts are 0: 1.0 == 1");
+	ok(version_cmp("1_1", "1.1") == 0, "'_' separates parts as '.' does");
+	ok(version_cmp("2", "1.9.9") > 0, "2 > 1.9.9");
+	ok(version_cmp("1.2", "abc") < 0 && version_cmp("abc", "abd") < 0,
+	    "text that is not a version sorts after, as text");
+	ok(version_is_zero("0") && version_is_zero("000") &&
+	    version_is_zero("0.0") && !version_is_zero("0.1") &&
+	    !version_is_zero("x"), "version_is_zero");
 }
 
 static void
@@ -226,7 +243,6 @@ main(void)
 	test_goose();
 	test_errors();
 	test_checksum();
-	test_filenames();
 	test_versions();
 	test_lexing();
 	buf_release(&err);

@@ -122,17 +122,50 @@ test_rollback(void)
 	add_row("3", NULL, NULL, NULL);
 	add_row("4", NULL, NULL, "DROP TABLE d;");
 	plan_build(&p, &files, &rows);
-	ok(plan_rollback(&p, NULL, v, &n, &err) == 0 && n == 1 &&
+	ok(plan_rollback(&p, NULL, 0, v, &n, &err) == 0 && n == 1 &&
 	    strcmp(v[0]->row->version, "4") == 0,
 	    "no target: the newest, even with its file gone");
-	ok(plan_rollback(&p, "1", v, &n, &err) == 0 && n == 3 &&
+	ok(plan_rollback(&p, "1", 0, v, &n, &err) == 0 && n == 3 &&
 	    strcmp(v[2]->row->version, "2") == 0, "to 1: 4, 3, 2");
-	ok(plan_rollback(&p, "0", v, &n, &err) == RUNNER_EFAIL,
-	    "to 0 crosses irreversible 1: refused");
+	ok(plan_rollback(&p, "0", 0, v, &n, &err) == RUNNER_EFAIL,
+	    "to 0 (no migration 0: all) crosses irreversible 1: refused");
 	ok(strstr(err.buf, "irreversible") != NULL, "says irreversible");
 	buf_reset(&err);
-	ok(plan_rollback(&p, "9", v, &n, &err) == RUNNER_EFAIL,
+	ok(plan_rollback(&p, NULL, 1, v, &n, &err) == RUNNER_EFAIL,
+	    "--all crosses irreversible 1: refused");
+	ok(strstr(err.buf, "irreversible") != NULL, "says irreversible");
+	buf_reset(&err);
+	ok(plan_rollback(&p, "9", 0, v, &n, &err) == RUNNER_EFAIL,
 	    "target not applied: refused");
+	plan_release(&p);
+	reset_all();
+	buf_release(&err);
+}
+
+/* rollback VERSION keeps VERSION, also 0 when a migration has it. */
+static void
+test_rollback_zero(void)
+{
+	const struct plan_entry *v[8];
+	struct buf err = BUF_INIT;
+	struct plan p;
+	size_t n;
+
+	add_file("0000", "zero", "crc32:00000001", 1);
+	add_file("1.1", "a", "crc32:00000002", 1);
+	add_file("1.2", "b", "crc32:00000003", 1);
+	add_row("0000", NULL, NULL, NULL);
+	add_row("1.1", NULL, NULL, NULL);
+	add_row("1.2", NULL, NULL, NULL);
+	plan_build(&p, &files, &rows);
+	ok(plan_rollback(&p, "0", 0, v, &n, &err) == 0 && n == 2 &&
+	    strcmp(v[1]->row->version, "1.1") == 0,
+	    "rollback 0 with a migration 0000 keeps it");
+	ok(plan_rollback(&p, "1_1", 0, v, &n, &err) == 0 && n == 1 &&
+	    strcmp(v[0]->row->version, "1.2") == 0,
+	    "rollback 1_1 keeps 1.1: versions compare part by part");
+	ok(plan_rollback(&p, NULL, 1, v, &n, &err) == 0 && n == 3 &&
+	    strcmp(v[2]->row->version, "0000") == 0, "--all undoes 0000 too");
 	plan_release(&p);
 	reset_all();
 	buf_release(&err);
@@ -219,6 +252,7 @@ main(void)
 	test_states();
 	test_migrate_checks();
 	test_rollback();
+	test_rollback_zero();
 	test_stamp();
 	test_dotenv();
 	return done_testing();
