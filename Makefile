@@ -113,7 +113,7 @@ clean:
 # script and every crash ever found). New crashes go to build/fuzz/.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGET ?= migration
-FUZZ_SRC_migration = src/migration.c src/lint.c src/buf.c
+FUZZ_SRC_migration = src/migration.c src/lint.c src/pgsplit.c src/buf.c
 FUZZ_SRC_pgsplit = src/pgsplit.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC_migration) $(FUZZ_SRC_pgsplit) src/*.h
 	@mkdir -p build/fuzz

@@ -1,7 +1,7 @@
 /*
  * cmd_lint.c: runner lint, which reads migration files (those named, or
  * the migrations directory's) and prints lint.c's warnings. It never opens
- * a database.
+ * a database: --db (or DATABASE_URL) only says whose SQL the files are.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +17,7 @@ struct lint_totals {
 
 /* Lints one file; a file that cannot be read or parsed is an error. */
 static void
-lint_file(const char *path, struct lint_totals *t)
+lint_file(const char *path, int dialect, struct lint_totals *t)
 {
 	struct buf err = BUF_INIT, out = BUF_INIT;
 	struct migration m;
@@ -33,7 +33,7 @@ lint_file(const char *path, struct lint_totals *t)
 		return;
 	}
 	free(data);
-	n = lint_migration(path, &m, &out);
+	n = lint_migration(path, &m, dialect, &out);
 	fwrite(out.buf, 1, out.len, stdout);
 	t->warnings += n;
 	t->warned += n > 0;
@@ -77,12 +77,13 @@ cmd_lint(struct cli *c, struct args *a)
 	struct lint_totals t = { 0, 0, 0, 0 };
 	char **paths = NULL;
 	size_t i, n = 0;
-	int code;
+	int code, dialect = store_is_pg_url(c->db) ? LINT_POSTGRESQL :
+	    LINT_SQLITE;
 
 	if (a->npos == 0 && (code = dir_paths(c, &paths, &n)) >= 0)
 		return code;
 	for (i = 0; i < (a->npos ? (size_t)a->npos : n); i++)
-		lint_file(a->npos ? a->pos[i] : paths[i], &t);
+		lint_file(a->npos ? a->pos[i] : paths[i], dialect, &t);
 	paths_free(paths, n);
 	if (!c->g->quiet)
 		lint_summary(&t);

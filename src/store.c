@@ -166,11 +166,17 @@ sqlite_target(const char *url)
 	return p;
 }
 
-static int
-is_pg_url(const char *url)
+int
+store_is_pg_url(const char *url)
 {
 	return has_prefix(url, "postgres://") ||
 	    has_prefix(url, "postgresql://");
+}
+
+static int
+is_pg_url(const char *url)
+{
+	return store_is_pg_url(url);
 }
 
 int

@@ -208,6 +208,8 @@ void store_close(struct store *s);
 /* The driver for url, and what it gets as target (e.g. a path). */
 int store_driver(const char *url, const struct store_ops **ops,
     const char **target, struct buf *err);
+/* Whether url names a PostgreSQL database (built in or not). */
+int store_is_pg_url(const char *url);
 /* A scratch database of the kind url names: see open_scratch above. */
 int store_open_scratch(const char *url, int lock_timeout, struct store **out,
     struct buf *err);
