@@ -92,8 +92,104 @@ part_of_lone_table(const struct schema_obj *o, const struct schema *s,
 	return ret;
 }
 
+/* Splits a column-order def ("a, \"b, c\", d") into its names. */
+static size_t
+order_names(const char *def, char ***out)
+{
+	const char *p = def, *start;
+	char **v = NULL;
+	size_t n = 0;
+	int quoted;
+
+	while (*p) {
+		start = p;
+		for (quoted = 0; *p && (quoted || p[0] != ',' ||
+		    p[1] != ' '); p++)
+			if (*p == '"')
+				quoted = !quoted;
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n++] = xstrndup(start, (size_t)(p - start));
+		if (*p)
+			p += 2;
+	}
+	*out = v;
+	return n;
+}
+
+static int
+in_names(char **v, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether the columns two tables share come in the same order: a column
+ * only one side has is reported as itself, not as a change of order.
+ */
+static int
+same_order(const char *a, const char *b)
+{
+	char **va, **vb;
+	size_t na = order_names(a, &va), nb = order_names(b, &vb), i, j = 0;
+	int same = 1;
+
+	for (i = 0; same && i < na; i++) {
+		if (!in_names(vb, nb, va[i]))
+			continue;
+		while (j < nb && !in_names(va, na, vb[j]))
+			j++;
+		same = j < nb && strcmp(va[i], vb[j++]) == 0;
+	}
+	for (i = 0; i < na; i++)
+		free(va[i]);
+	for (i = 0; i < nb; i++)
+		free(vb[i]);
+	free(va);
+	free(vb);
+	return same;
+}
+
+static int
+is_order(const struct schema_obj *o)
+{
+	return strcmp(o->kind, SCHEMA_COLUMN_ORDER) == 0;
+}
+
+/* Appends the line for a and b of one kind and name; returns 1 if any. */
+static int
+diff_same(const struct schema_obj *a, const struct schema_obj *b,
+    unsigned flags, struct buf *out)
+{
+	if (strcmp(a->def, b->def) == 0)
+		return 0;
+	if (is_order(a) && ((flags & SCHEMA_IGNORE_COLUMN_ORDER) ||
+	    same_order(a->def, b->def)))
+		return 0;
+	buf_addf(out, "changed %s %s: %s -> %s\n", a->kind, a->name, a->def,
+	    b->def);
+	return 1;
+}
+
+/* Appends "what kind name" unless the line another one says covers it. */
+static int
+diff_lone(const struct schema_obj *o, const struct schema *s,
+    const struct schema *other, const char *what, struct buf *out)
+{
+	/* A table's column order comes and goes with the table. */
+	if (is_order(o) || part_of_lone_table(o, s, other))
+		return 0;
+	buf_addf(out, "%s %s %s\n", what, o->kind, o->name);
+	return 1;
+}
+
 size_t
-schema_diff(const struct schema *a, const struct schema *b, struct buf *out)
+schema_diff(const struct schema *a, const struct schema *b, unsigned flags,
+    struct buf *out)
 {
 	size_t i = 0, j = 0, n = 0;
 	int c;
@@ -105,25 +201,12 @@ schema_diff(const struct schema *a, const struct schema *b, struct buf *out)
 			c = -1;
 		else
 			c = obj_cmp(&a->v[i], &b->v[j]);
-		if (c < 0) {
-			if (!part_of_lone_table(&a->v[i], a, b))
-				buf_addf(out, "removed %s %s\n", a->v[i].kind,
-				    a->v[i].name), n++;
-			i++;
-		} else if (c > 0) {
-			if (!part_of_lone_table(&b->v[j], b, a))
-				buf_addf(out, "added %s %s\n", b->v[j].kind,
-				    b->v[j].name), n++;
-			j++;
-		} else {
-			if (strcmp(a->v[i].def, b->v[j].def) != 0) {
-				buf_addf(out, "changed %s %s: %s -> %s\n",
-				    a->v[i].kind, a->v[i].name, a->v[i].def,
-				    b->v[j].def);
-				n++;
-			}
-			i++, j++;
-		}
+		if (c < 0)
+			n += diff_lone(&a->v[i++], a, b, "removed", out);
+		else if (c > 0)
+			n += diff_lone(&b->v[j++], b, a, "added", out);
+		else
+			n += diff_same(&a->v[i++], &b->v[j++], flags, out);
 	}
 	return n;
 }

@@ -16,6 +16,11 @@
  * "type" ...). name is qualified for parts of a table ("users.email").
  * def is a canonical description: equal meaning gives equal text, so
  * two objects are the same when kind, name and def are equal.
+ *
+ * Kind SCHEMA_COLUMN_ORDER (named by its table, def the table's columns in
+ * order, "id, name, email") is compared apart: only the relative order of
+ * the columns both sides have counts, so an added or removed column is
+ * reported once, as itself.
  */
 struct schema_obj {
 	char *kind;
@@ -29,11 +34,16 @@ struct schema {
 };
 #define SCHEMA_INIT { NULL, 0, 0 }
 
+#define SCHEMA_COLUMN_ORDER "column order"
+
 /* Copies the three strings. */
 void schema_add(struct schema *s, const char *kind, const char *name,
     const char *def);
 void schema_sort(struct schema *s);
 void schema_release(struct schema *s);
+
+/* schema_diff flags */
+#define SCHEMA_IGNORE_COLUMN_ORDER	0x1
 
 /*
  * Compares two sorted schemas. Appends one line per difference to out,
@@ -43,6 +53,6 @@ void schema_release(struct schema *s);
  * out: the table's line covers them.
  */
 size_t schema_diff(const struct schema *a, const struct schema *b,
-    struct buf *out);
+    unsigned flags, struct buf *out);
 
 #endif

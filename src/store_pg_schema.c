@@ -77,6 +77,9 @@ static const char schema_sql[] =
     "|| c.attname, c.def, NULL FROM col c JOIN rel r ON r.oid = c.attrelid "
     "UNION ALL SELECT 4, r.relname, 9, 'constraint', r.relname || '.' "
     "|| k.conname, k.def, NULL FROM con k JOIN rel r ON r.oid = k.conrelid "
+    "UNION ALL SELECT 4, r.relname, 9, '" SCHEMA_COLUMN_ORDER "', r.relname, "
+    "string_agg(quote_ident(c.attname), ', ' ORDER BY c.attnum), NULL "
+    "FROM col c JOIN rel r ON r.oid = c.attrelid GROUP BY r.relname "
     /* indexes that no constraint made, and triggers */
     "UNION ALL SELECT CASE r.relkind WHEN 'm' THEN 5 ELSE 4 END, "
     "r.relname, 1, 'index', r.relname || '.' || i.relname, x.def, x.def "

@@ -64,7 +64,7 @@ diff_block(const struct schema *a, const struct schema *b, const char *title,
 {
 	struct buf lines = BUF_INIT;
 	const char *p, *nl;
-	size_t n = schema_diff(a, b, &lines);
+	size_t n = schema_diff(a, b, 0, &lines);
 
 	if (n)
 		buf_addf(out, "  %s:\n", title);
@@ -448,7 +448,7 @@ runner_drift(struct runner *r, const char *url, int lock_timeout,
 		ret = describe(r, &have, err);
 	if (ret == 0) {
 		d->checked = 1;
-		d->n = schema_diff(&want, &have, &d->diff);
+		d->n = schema_diff(&want, &have, 0, &d->diff);
 	}
 	store_close(sr.store);
 	schema_release(&want);
