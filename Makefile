@@ -30,7 +30,8 @@ ifneq ($(HAVE_LIBPQ),1)
 BUILD := $(BUILD)-nopq
 endif
 
-CORE = buf migration migset plan schema store store_sqlite sqlite_describe \
+CORE = buf migration migset plan schema store store_sqlite store_sqlite_schema \
+	sqlite_describe drift \
 	runner verify create config gz backup pgsplit lint
 ifeq ($(HAVE_LIBPQ),1)
 # Only libpq's headers: libpq_dl.c loads the library when a PostgreSQL

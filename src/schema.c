@@ -1,4 +1,5 @@
 /* schema.c: the schema-by-meaning list and the comparison of two. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,4 +210,139 @@ schema_diff(const struct schema *a, const struct schema *b, unsigned flags,
 			n += diff_same(&a->v[i++], &b->v[j++], flags, out);
 	}
 	return n;
+}
+
+/* FNV-1a, 64 bits, over s and then a separator. */
+static uint64_t
+fnv_add(uint64_t h, const char *s)
+{
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	h ^= 0x1f;
+	return h * 0x100000001b3ULL;
+}
+
+uint64_t
+schema_obj_hash(const char *kind, const char *name, const char *def)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	h = fnv_add(h, kind);
+	h = fnv_add(h, name);
+	h = fnv_add(h, def ? def : "");
+	/* A final mix, so that sums of related objects do not cancel out. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+void
+schema_digest_add(struct schema_digest *d, uint64_t h)
+{
+	d->sum += h;
+	d->n++;
+}
+
+void
+schema_digest_remove(struct schema_digest *d, uint64_t h)
+{
+	d->sum -= h;
+	d->n--;
+}
+
+void
+schema_digest_format(const struct schema_digest *d, char *out)
+{
+	snprintf(out, SCHEMA_DIGEST_LEN, "%llu:%016llx",
+	    (unsigned long long)d->n, (unsigned long long)d->sum);
+}
+
+void
+schema_digest_of(const struct schema *s, char *out)
+{
+	struct schema_digest d = SCHEMA_DIGEST_INIT;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		schema_digest_add(&d, schema_obj_hash(s->v[i].kind,
+		    s->v[i].name, s->v[i].def));
+	schema_digest_format(&d, out);
+}
+
+static void
+encode_field(const char *s, struct buf *out)
+{
+	for (; *s; s++)
+		if (*s == '\\')
+			buf_adds(out, "\\\\");
+		else if (*s == '\t')
+			buf_adds(out, "\\t");
+		else if (*s == '\n')
+			buf_adds(out, "\\n");
+		else
+			buf_addch(out, *s);
+}
+
+void
+schema_encode(const struct schema *s, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		encode_field(s->v[i].kind, out);
+		buf_addch(out, '\t');
+		encode_field(s->v[i].name, out);
+		buf_addch(out, '\t');
+		encode_field(s->v[i].def, out);
+		buf_addch(out, '\n');
+	}
+}
+
+/* Decodes text up to the next unescaped tab or newline; past it in *p. */
+static int
+decode_field(const char **p, int last, struct buf *out)
+{
+	const char *s = *p;
+
+	buf_reset(out);
+	for (; *s && *s != '\t' && *s != '\n'; s++) {
+		if (*s != '\\') {
+			buf_addch(out, *s);
+			continue;
+		}
+		s++;
+		if (*s == 't')
+			buf_addch(out, '\t');
+		else if (*s == 'n')
+			buf_addch(out, '\n');
+		else if (*s == '\\')
+			buf_addch(out, '\\');
+		else
+			return -1;
+	}
+	if (*s != (last ? '\n' : '\t'))
+		return -1;
+	*p = s + 1;
+	return 0;
+}
+
+int
+schema_decode(const char *text, struct schema *out)
+{
+	struct buf f[3] = { BUF_INIT, BUF_INIT, BUF_INIT };
+	const char *p = text;
+	int i, ret = 0;
+
+	while (*p && ret == 0) {
+		for (i = 0; i < 3 && ret == 0; i++)
+			ret = decode_field(&p, i == 2, &f[i]);
+		if (ret == 0)
+			schema_add(out, f[0].buf, f[1].buf, f[2].buf);
+	}
+	for (i = 0; i < 3; i++)
+		buf_release(&f[i]);
+	return ret;
 }

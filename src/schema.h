@@ -1,12 +1,15 @@
 /*
  * schema.h: a database schema described by meaning, as a sorted list of
  * objects, so two schemas can be compared whatever text created them.
- * Drivers fill it (store_ops.describe); verify and drift compare two.
+ * Drivers fill it (store_ops.describe); verify and drift compare two. The
+ * same list also carries the objects a drift record keeps (drift.c), so it
+ * can be written as text, read back and digested.
  */
 #ifndef RUNNER_SCHEMA_H
 #define RUNNER_SCHEMA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -54,5 +57,34 @@ void schema_release(struct schema *s);
  */
 size_t schema_diff(const struct schema *a, const struct schema *b,
     unsigned flags, struct buf *out);
+
+/*
+ * An order-free digest of a set of objects: the count and the sum of a
+ * 64-bit hash of each (kind, name, def). Equal sets give equal digests
+ * whatever order they are added in, and one object can be taken out again.
+ */
+struct schema_digest {
+	uint64_t sum;
+	uint64_t n;
+};
+#define SCHEMA_DIGEST_INIT { 0, 0 }
+/* "count:sum in hex": at most this long, with its NUL */
+#define SCHEMA_DIGEST_LEN 40
+
+uint64_t schema_obj_hash(const char *kind, const char *name, const char *def);
+void schema_digest_add(struct schema_digest *d, uint64_t h);
+void schema_digest_remove(struct schema_digest *d, uint64_t h);
+/* Writes the digest as text into out[SCHEMA_DIGEST_LEN]. */
+void schema_digest_format(const struct schema_digest *d, char *out);
+/* The digest of every object of s, as text. */
+void schema_digest_of(const struct schema *s, char *out);
+
+/*
+ * Appends s as text, one object per line, "kind TAB name TAB def", with
+ * backslash, tab and newline escaped; schema_decode reads it back (unsorted,
+ * in the order written). Returns 0, or -1 for text that is not such lines.
+ */
+void schema_encode(const struct schema *s, struct buf *out);
+int schema_decode(const char *text, struct schema *out);
 
 #endif

@@ -951,7 +951,8 @@ sqlite_describe(sqlite3 *db, struct schema *out, struct buf *err)
 	static const char list_sql[] =
 	    "SELECT type, name, tbl_name, sql FROM sqlite_schema "
 	    "WHERE tbl_name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-	    "AND lower(tbl_name) <> '" TRACKING_TABLE "'";
+	    "AND lower(tbl_name) NOT IN ('" TRACKING_TABLE "', '" DRIFT_TABLE
+	    "')";
 	struct describer d;
 	sqlite3_stmt *st = NULL;
 	int i, rc, ret = RUNNER_EFAIL;

@@ -242,6 +242,79 @@ store_open_scratch(const char *url, int lock_timeout, struct store **out,
 	return ops->open_scratch(target, lock_timeout, out, err);
 }
 
+const char drift_table_ddl[] =
+    "CREATE TABLE IF NOT EXISTS " DRIFT_TABLE " (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    header TEXT NOT NULL,\n"
+    "    objects TEXT NOT NULL\n"
+    ")";
+
+static int
+no_records(struct store *s, struct buf *err)
+{
+	return buf_seterr(err, RUNNER_EFAIL, "the %s driver keeps no drift "
+	    "record", s->ops->name);
+}
+
+int
+store_fingerprint(struct store *s, struct buf *out, struct buf *err)
+{
+	if (s->ops->fingerprint == NULL)
+		return no_records(s, err);
+	buf_reset(out);
+	return s->ops->fingerprint(s, out, err);
+}
+
+int
+store_objects(struct store *s, struct schema *out, struct buf *err)
+{
+	if (s->ops->objects == NULL)
+		return no_records(s, err);
+	schema_release(out);
+	return s->ops->objects(s, out, err);
+}
+
+int
+store_objects_describe(struct store *s, const struct schema *objs,
+    struct schema *out, struct buf *err)
+{
+	if (s->ops->objects_describe == NULL)
+		return no_records(s, err);
+	schema_release(out);
+	return s->ops->objects_describe(objs, out, err);
+}
+
+int
+store_record_read(struct store *s, struct buf *header, struct buf *objects,
+    struct buf *err)
+{
+	buf_reset(header);
+	if (objects)
+		buf_reset(objects);
+	if (s->ops->record_read == NULL)
+		return 0;
+	return s->ops->record_read(s, header, objects, err);
+}
+
+int
+store_record_write(struct store *s, const char *header, const char *objects,
+    struct buf *err)
+{
+	if (s->ops->record_write == NULL)
+		return header ? no_records(s, err) : 0;
+	return s->ops->record_write(s, header, objects, err);
+}
+
+int
+store_describe(struct store *s, struct schema *out, struct buf *err)
+{
+	schema_release(out);
+	if (s->ops->describe == NULL)
+		return buf_seterr(err, RUNNER_EFAIL, "the %s driver cannot "
+		    "describe a schema yet", s->ops->name);
+	return s->ops->describe(s, out, err);
+}
+
 void
 store_close(struct store *s)
 {

@@ -12,6 +12,12 @@
 #include "schema.h"
 
 #define TRACKING_TABLE "schema_migrations"
+/*
+ * The drift record (drift.c): what the schema should be, written by the
+ * commands that change it. Its name derives from the tracking table's,
+ * here only, so that naming the tracking table (issue 13) names it too.
+ */
+#define DRIFT_TABLE TRACKING_TABLE "_drift"
 
 /*
  * The states of a row. Only transaction:false sections leave anything but
@@ -94,6 +100,13 @@ struct store_ops;
 struct store {
 	const struct store_ops *ops;
 	char *display;		/* the database as shown to users */
+	/*
+	 * Set by a driver that notices the schema changed between two of its
+	 * own statements, by someone else (SQLite: the schema cookie moved
+	 * while runner held no transaction); drift.c then trusts nothing it
+	 * did not replay itself.
+	 */
+	int foreign_ddl;
 };
 
 /*
@@ -196,6 +209,36 @@ struct store_ops {
 	 * session's advisory lock. NULL when the driver has none.
 	 */
 	int (*lock_run)(struct store *s, struct buf *err);
+	/*
+	 * Drift records (drift.c); NULL when the driver keeps none.
+	 *
+	 * fingerprint: a short text that changes whenever the schema does,
+	 * cheap enough for every status; within one database, an equal
+	 * fingerprint means an unchanged schema. With fingerprint_content it
+	 * is the digest (schema_digest_of) of objects' result, so equal
+	 * schemas anywhere have equal fingerprints; a scratch store then
+	 * keeps it up to date statement by statement, for verify.
+	 *
+	 * objects: what a record keeps of the schema, from which
+	 * objects_describe gives the description describe would (SQLite:
+	 * the CREATE statements, rebuilt in memory; PostgreSQL: describe's
+	 * own objects). Neither includes the tracking or the drift table.
+	 *
+	 * record_read: the record's header and, if objects is not NULL, its
+	 * objects' text (schema_encode); both empty when there is none.
+	 * record_write: replaces it, inside a transaction, creating the
+	 * table if needed; objects NULL keeps the stored ones, header NULL
+	 * removes the record.
+	 */
+	int (*fingerprint)(struct store *s, struct buf *out, struct buf *err);
+	int fingerprint_content;
+	int (*objects)(struct store *s, struct schema *out, struct buf *err);
+	int (*objects_describe)(const struct schema *objs, struct schema *out,
+	    struct buf *err);
+	int (*record_read)(struct store *s, struct buf *header,
+	    struct buf *objects, struct buf *err);
+	int (*record_write)(struct store *s, const char *header,
+	    const char *objects, struct buf *err);
 };
 
 /*
@@ -224,6 +267,22 @@ char *store_display_url(const char *url);
  * percent-decoded, with ***: for messages (libpq's) that may echo it.
  */
 void store_scrub(const char *url, struct buf *msg);
+/*
+ * The drift record operations (store_ops), failing with a message when the
+ * driver has none.
+ */
+int store_fingerprint(struct store *s, struct buf *out, struct buf *err);
+int store_objects(struct store *s, struct schema *out, struct buf *err);
+int store_objects_describe(struct store *s, const struct schema *objs,
+    struct schema *out, struct buf *err);
+int store_record_read(struct store *s, struct buf *header,
+    struct buf *objects, struct buf *err);
+int store_record_write(struct store *s, const char *header,
+    const char *objects, struct buf *err);
+int store_describe(struct store *s, struct schema *out, struct buf *err);
+/* The drift table, as both drivers create it: one row, id 1. */
+extern const char drift_table_ddl[];
+
 /* Appends the drivers built in, with their library versions. */
 void store_drivers(struct buf *out);
 
