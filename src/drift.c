@@ -48,22 +48,44 @@ record_release(struct record *rec)
  * repaired). A failed or running up section is not.
  */
 static void
+row_add(struct schema_digest *d, const char *version, const char *checksum,
+    const char *state)
+{
+	if (state && (strcmp(state, STATE_RUNNING) == 0 ||
+	    strcmp(state, STATE_FAILED) == 0))
+		return;
+	schema_digest_add(d, schema_obj_hash("row", version ? version : "",
+	    checksum));
+}
+
+static void
 rows_digest(const struct applied_set *rows, char *out)
 {
 	struct schema_digest d = SCHEMA_DIGEST_INIT;
-	const struct applied *a;
 	size_t i;
 
-	for (i = 0; i < rows->n; i++) {
-		a = &rows->v[i];
-		if (a->state && strcmp(a->state, STATE_RUNNING) == 0)
-			continue;
-		if (a->state && strcmp(a->state, STATE_FAILED) == 0)
-			continue;
-		schema_digest_add(&d, schema_obj_hash("row", a->version,
-		    a->checksum));
-	}
+	for (i = 0; i < rows->n; i++)
+		row_add(&d, rows->v[i].version, rows->v[i].checksum,
+		    rows->v[i].state);
 	schema_digest_format(&d, out);
+}
+
+static void
+row_text(void *arg, const char *const v[TRACKING_NCOLS])
+{
+	row_add(arg, v[TC_VERSION], v[TC_CHECKSUM], v[TC_STATE]);
+}
+
+/* The digest of the rows now in the table, read without keeping them. */
+static int
+stored_rows_digest(struct store *s, char *out, struct buf *err)
+{
+	struct schema_digest d = SCHEMA_DIGEST_INIT;
+	int ret;
+
+	ret = s->ops->applied_each(s, row_text, &d, err);
+	schema_digest_format(&d, out);
+	return ret;
 }
 
 static void
@@ -431,42 +453,55 @@ replay_objects(struct runner *r, const struct applied_set *rows,
 	return ret;
 }
 
+/* Writes the record of the objects' text and digest, for rows. */
+static int
+write_text(struct runner *r, const char *rows, const char *fp,
+    const char *digest, const char *text, struct buf *err)
+{
+	struct buf header = BUF_INIT;
+	int ret;
+
+	header_format(&header, rows, fp, digest);
+	ret = store_record_write(r->store, header.buf, text, err);
+	buf_release(&header);
+	return ret;
+}
+
 /* Writes the record of objs for rows; fp: the live one, if it matches. */
 static int
 write_record(struct runner *r, const char *rows, const char *fp,
     const struct schema *objs, struct buf *err)
 {
-	struct buf header = BUF_INIT, text = BUF_INIT;
+	struct buf text = BUF_INIT;
 	char d[SCHEMA_DIGEST_LEN];
 	int ret;
 
 	schema_digest_of(objs, d);
-	header_format(&header, rows, fp, d);
 	schema_encode(objs, &text);
-	ret = store_record_write(r->store, header.buf, text.buf, err);
-	buf_release(&header);
+	ret = write_text(r, rows, fp, d, text.buf, err);
 	buf_release(&text);
 	return ret;
 }
 
-/* The live schema is what runner made it: record it as it is. */
+/*
+ * The live schema is what runner made it: record it as it is, written out
+ * as it is read (migrate's memory stays what it was).
+ */
 static int
 settle_live(struct runner *r, const char *rows, struct buf *err)
 {
-	struct schema objs = SCHEMA_INIT;
-	struct buf fp = BUF_INIT;
+	struct buf fp = BUF_INIT, text = BUF_INIT;
 	char d[SCHEMA_DIGEST_LEN];
 	int ret;
 
-	ret = store_objects(r->store, &objs, err);
-	if (ret == 0 && r->store->ops->fingerprint_content) {
-		schema_digest_of(&objs, d);
+	ret = store_objects_text(r->store, &text, d, err);
+	if (ret == 0 && r->store->ops->fingerprint_content)
 		buf_adds(&fp, d);
-	} else if (ret == 0)
+	else if (ret == 0)
 		ret = store_fingerprint(r->store, &fp, err);
 	if (ret == 0)
-		ret = write_record(r, rows, fp.buf, &objs, err);
-	schema_release(&objs);
+		ret = write_text(r, rows, fp.buf, d, text.buf, err);
+	buf_release(&text);
 	buf_release(&fp);
 	return ret;
 }
@@ -516,12 +551,14 @@ drift_settle(struct runner *r, struct buf *err)
 
 	if (r->drift == DRIFT_OFF || r->drift == DRIFT_KEEP)
 		return 0;
-	ret = r->store->ops->load_applied(r->store, &rows, err);
-	if (ret < 0)
-		return ret;
-	rows_digest(&rows, digest);
 	if (r->store->foreign_ddl)
 		r->drift = DRIFT_DIRTY;
+	ret = stored_rows_digest(r->store, digest, err);
+	/* Only a replay needs the rows themselves. */
+	if (ret == 0 && r->drift != DRIFT_CLEAN)
+		ret = r->store->ops->load_applied(r->store, &rows, err);
+	if (ret < 0)
+		return ret;
 	if (r->drift == DRIFT_CLEAN)
 		ret = settle_live(r, digest, err);
 	else

@@ -132,6 +132,19 @@ applied_from_text(struct applied *a, const char *const v[TRACKING_NCOLS])
 	a->error = dup_or_null(v[8]);
 }
 
+void
+applied_collect(void *arg, const char *const v[TRACKING_NCOLS])
+{
+	struct applied_set *s = arg;
+
+	/* Grows by powers of two: n itself says when it is full. */
+	if ((s->n & (s->n - 1)) == 0 && s->n >= 32)
+		s->v = xreallocarray(s->v, 2 * s->n, sizeof(*s->v));
+	else if (s->n == 0)
+		s->v = xreallocarray(NULL, 32, sizeof(*s->v));
+	applied_from_text(&s->v[s->n++], v);
+}
+
 const struct applied *
 applied_find(const struct applied_set *s, const char *version)
 {
@@ -265,13 +278,49 @@ store_fingerprint(struct store *s, struct buf *out, struct buf *err)
 	return s->ops->fingerprint(s, out, err);
 }
 
+static void
+collect(void *arg, const char *kind, const char *name, const char *def)
+{
+	schema_add(arg, kind, name, def);
+}
+
 int
 store_objects(struct store *s, struct schema *out, struct buf *err)
 {
 	if (s->ops->objects == NULL)
 		return no_records(s, err);
 	schema_release(out);
-	return s->ops->objects(s, out, err);
+	return s->ops->objects(s, collect, out, err);
+}
+
+struct text_job {
+	struct buf *text;
+	struct schema_digest d;
+};
+
+static void
+encode_one(void *arg, const char *kind, const char *name, const char *def)
+{
+	struct text_job *j = arg;
+	struct schema_obj o = { (char *)kind, (char *)name, (char *)def };
+	struct schema one = { &o, 1, 1 };
+
+	schema_encode(&one, j->text);
+	schema_digest_add(&j->d, schema_obj_hash(kind, name, def));
+}
+
+int
+store_objects_text(struct store *s, struct buf *text, char *digest,
+    struct buf *err)
+{
+	struct text_job j = { text, SCHEMA_DIGEST_INIT };
+	int ret;
+
+	if (s->ops->objects == NULL)
+		return no_records(s, err);
+	ret = s->ops->objects(s, encode_one, &j, err);
+	schema_digest_format(&j.d, digest);
+	return ret;
 }
 
 int

@@ -81,12 +81,16 @@ void tracking_ddl(struct buf *sql, const struct tracking_dialect *d,
 void tracking_select(struct buf *sql, const struct tracking_dialect *d,
     unsigned have);
 #define TRACKING_NCOLS 9
+enum { TC_VERSION, TC_NAME, TC_APPLIED_AT, TC_CHECKSUM, TC_DURATION,
+	TC_HAS_DOWN, TC_DOWN_OPTIONS, TC_STATE, TC_ERROR };
 /*
  * Fills a from one row of tracking_select as text (NULL for SQL NULL);
  * the has-down column is true as "1" or "t".
  */
 void applied_from_text(struct applied *a,
     const char *const v[TRACKING_NCOLS]);
+/* An applied_each callback that adds each row to an applied_set (arg). */
+void applied_collect(void *arg, const char *const v[TRACKING_NCOLS]);
 
 /* open flags */
 #define STORE_NOCREATE	0x1	/* fail with RUNNER_ENOENT if it does not exist */
@@ -131,6 +135,13 @@ struct store_ops {
 	 */
 	int (*load_applied)(struct store *s, struct applied_set *out,
 	    struct buf *err);
+	/*
+	 * Calls each with every row as text, in tracking_select's columns
+	 * (NULL for SQL NULL), keeping none of them: what load_applied
+	 * reads, for a digest that need not hold the whole set.
+	 */
+	int (*applied_each)(struct store *s, void (*each)(void *arg,
+	    const char *const v[TRACKING_NCOLS]), void *arg, struct buf *err);
 	/* The stored down SQL of version into *sql (freed by the caller). */
 	int (*load_down)(struct store *s, const char *version, char **sql,
 	    struct buf *err);
@@ -219,7 +230,8 @@ struct store_ops {
 	 * schemas anywhere have equal fingerprints; a scratch store then
 	 * keeps it up to date statement by statement, for verify.
 	 *
-	 * objects: what a record keeps of the schema, from which
+	 * objects: calls each for every object a record keeps of the schema
+ * (store_objects collects them), from which
 	 * objects_describe gives the description describe would (SQLite:
 	 * the CREATE statements, rebuilt in memory; PostgreSQL: describe's
 	 * own objects). Neither includes the tracking or the drift table.
@@ -232,7 +244,9 @@ struct store_ops {
 	 */
 	int (*fingerprint)(struct store *s, struct buf *out, struct buf *err);
 	int fingerprint_content;
-	int (*objects)(struct store *s, struct schema *out, struct buf *err);
+	int (*objects)(struct store *s, void (*each)(void *arg,
+	    const char *kind, const char *name, const char *def), void *arg,
+	    struct buf *err);
 	int (*objects_describe)(const struct schema *objs, struct schema *out,
 	    struct buf *err);
 	int (*record_read)(struct store *s, struct buf *header,
@@ -273,6 +287,12 @@ void store_scrub(const char *url, struct buf *msg);
  */
 int store_fingerprint(struct store *s, struct buf *out, struct buf *err);
 int store_objects(struct store *s, struct schema *out, struct buf *err);
+/*
+ * The same, written as schema_encode writes them, and their digest into
+ * digest[SCHEMA_DIGEST_LEN], without keeping them.
+ */
+int store_objects_text(struct store *s, struct buf *text, char *digest,
+    struct buf *err);
 int store_objects_describe(struct store *s, const struct schema *objs,
     struct schema *out, struct buf *err);
 int store_record_read(struct store *s, struct buf *header,

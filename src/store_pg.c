@@ -480,29 +480,17 @@ col_text(const PGresult *r, int row, int col)
 	    xstrdup(PQgetvalue(r, row, col));
 }
 
-static void
-read_row(const PGresult *r, int row, struct applied *a)
-{
-	const char *v[TRACKING_NCOLS];
-	int i;
-
-	for (i = 0; i < TRACKING_NCOLS; i++)
-		v[i] = PQgetisnull(r, row, i) ? NULL : PQgetvalue(r, row, i);
-	applied_from_text(a, v);
-}
-
 static int
-pg_load_applied(struct store *base, struct applied_set *out,
-    struct buf *err)
+pg_applied_each(struct store *base, void (*each)(void *arg,
+    const char *const v[TRACKING_NCOLS]), void *arg, struct buf *err)
 {
 	struct pg_store *s = pg_downcast(base);
+	const char *v[TRACKING_NCOLS];
 	struct buf sql = BUF_INIT;
 	PGresult *r;
 	unsigned have;
-	int exists, i;
+	int exists, i, j;
 
-	out->v = NULL;
-	out->n = 0;
 	if (table_columns(s, &exists, &have, err) < 0)
 		return RUNNER_EFAIL;
 	if (!exists)
@@ -513,12 +501,29 @@ pg_load_applied(struct store *base, struct applied_set *out,
 	buf_release(&sql);
 	if (r == NULL)
 		return RUNNER_EFAIL;
-	out->v = xcalloc((size_t)PQntuples(r) + 1, sizeof(*out->v));
-	for (i = 0; i < PQntuples(r); i++)
-		read_row(r, i, &out->v[out->n++]);
+	for (i = 0; i < PQntuples(r); i++) {
+		for (j = 0; j < TRACKING_NCOLS; j++)
+			v[j] = PQgetisnull(r, i, j) ? NULL : PQgetvalue(r, i, j);
+		each(arg, v);
+	}
 	PQclear(r);
-	applied_set_sort(out);
 	return 0;
+}
+
+static int
+pg_load_applied(struct store *base, struct applied_set *out,
+    struct buf *err)
+{
+	int ret;
+
+	out->v = NULL;
+	out->n = 0;
+	ret = pg_applied_each(base, applied_collect, out, err);
+	if (ret < 0)
+		applied_set_release(out);
+	else
+		applied_set_sort(out);
+	return ret;
 }
 
 /* The one value of a one-column query with params, or NULL (no row). */
@@ -1113,6 +1118,7 @@ const struct store_ops store_pg_ops = {
 	.rollback = pg_rollback,
 	.ensure_table = pg_ensure_table,
 	.load_applied = pg_load_applied,
+	.applied_each = pg_applied_each,
 	.load_down = pg_load_down,
 	.find = pg_find,
 	.insert = pg_insert,
@@ -1133,7 +1139,7 @@ const struct store_ops store_pg_ops = {
 	.open_scratch = pg_open_scratch,
 	.interrupt = pg_interrupt,
 	.fingerprint = pg_fingerprint,
-	.objects = pg_describe,
+	.objects = pg_objects,
 	.objects_describe = pg_objects_describe,
 	.record_read = pg_record_read,
 	.record_write = pg_record_write,

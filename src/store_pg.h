@@ -127,6 +127,8 @@ int pg_schema(struct store *s, struct buf *out, struct buf *err);
 int pg_describe(struct store *s, struct schema *out, struct buf *err);
 /* store_ops' drift record operations (store_pg_schema.c). */
 int pg_fingerprint(struct store *s, struct buf *out, struct buf *err);
+int pg_objects(struct store *s, void (*each)(void *arg, const char *kind,
+    const char *name, const char *def), void *arg, struct buf *err);
 int pg_objects_describe(const struct schema *objs, struct schema *out,
     struct buf *err);
 int pg_record_read(struct store *s, struct buf *header, struct buf *objects,

@@ -281,6 +281,21 @@ pg_fingerprint(struct store *base, struct buf *out, struct buf *err)
 
 /* A record keeps describe's own objects: they are their description. */
 int
+pg_objects(struct store *s, void (*each)(void *arg, const char *kind,
+    const char *name, const char *def), void *arg, struct buf *err)
+{
+	struct schema objs = SCHEMA_INIT;
+	size_t i;
+	int ret;
+
+	ret = pg_describe(s, &objs, err);
+	for (i = 0; ret == 0 && i < objs.n; i++)
+		each(arg, objs.v[i].kind, objs.v[i].name, objs.v[i].def);
+	schema_release(&objs);
+	return ret;
+}
+
+int
 pg_objects_describe(const struct schema *objs, struct schema *out,
     struct buf *err)
 {

@@ -401,30 +401,17 @@ col_text(sqlite3_stmt *st, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
-static void
-read_row(sqlite3_stmt *st, struct applied *a)
-{
-	const char *v[TRACKING_NCOLS];
-	int i;
-
-	for (i = 0; i < TRACKING_NCOLS; i++)
-		v[i] = (const char *)sqlite3_column_text(st, i);
-	applied_from_text(a, v);
-}
-
 static int
-sqlite_load_applied(struct store *base, struct applied_set *out,
-    struct buf *err)
+sqlite_applied_each(struct store *base, void (*each)(void *arg,
+    const char *const v[TRACKING_NCOLS]), void *arg, struct buf *err)
 {
 	struct sqlite_store *s = downcast(base);
+	const char *v[TRACKING_NCOLS];
 	struct buf sql = BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	size_t alloc = 0;
 	unsigned have;
-	int exists, rc, ret = RUNNER_EFAIL;
+	int exists, i, rc, ret = RUNNER_EFAIL;
 
-	out->v = NULL;
-	out->n = 0;
 	if (table_columns(s, &exists, &have, err) < 0)
 		return RUNNER_EFAIL;
 	if (!exists)
@@ -435,23 +422,34 @@ sqlite_load_applied(struct store *base, struct applied_set *out,
 		goto out;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->n == alloc) {
-			alloc = alloc ? 2 * alloc : 64;
-			out->v = xreallocarray(out->v, alloc, sizeof(*out->v));
-		}
-		read_row(st, &out->v[out->n++]);
+		for (i = 0; i < TRACKING_NCOLS; i++)
+			v[i] = (const char *)sqlite3_column_text(st, i);
+		each(arg, v);
 	}
 	if (rc != SQLITE_DONE) {
 		db_error(s, err, "cannot read the tracking table");
 		goto out;
 	}
-	applied_set_sort(out);
 	ret = 0;
 out:
-	if (ret < 0)
-		applied_set_release(out);
 	sqlite3_finalize(st);
 	buf_release(&sql);
+	return ret;
+}
+
+static int
+sqlite_load_applied(struct store *base, struct applied_set *out,
+    struct buf *err)
+{
+	int ret;
+
+	out->v = NULL;
+	out->n = 0;
+	ret = sqlite_applied_each(base, applied_collect, out, err);
+	if (ret < 0)
+		applied_set_release(out);
+	else
+		applied_set_sort(out);
 	return ret;
 }
 
@@ -1136,6 +1134,7 @@ const struct store_ops store_sqlite_ops = {
 	.rollback = sqlite_rollback,
 	.ensure_table = sqlite_ensure_table,
 	.load_applied = sqlite_load_applied,
+	.applied_each = sqlite_applied_each,
 	.load_down = sqlite_load_down,
 	.find = sqlite_find,
 	.insert = sqlite_insert,

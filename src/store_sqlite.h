@@ -47,7 +47,8 @@ void sqlite_cookie(struct sqlite_store *s, int check);
 
 /* store_sqlite_schema.c: store_ops' drift record operations. */
 int sqlite_fingerprint(struct store *s, struct buf *out, struct buf *err);
-int sqlite_objects(struct store *s, struct schema *out, struct buf *err);
+int sqlite_objects(struct store *s, void (*each)(void *arg, const char *kind,
+    const char *name, const char *def), void *arg, struct buf *err);
 int sqlite_objects_describe(const struct schema *objs, struct schema *out,
     struct buf *err);
 int sqlite_record_read(struct store *s, struct buf *header,
