@@ -556,7 +556,7 @@ drift_settle(struct runner *r, struct buf *err)
 	ret = stored_rows_digest(r->store, digest, err);
 	/* Only a replay needs the rows themselves. */
 	if (ret == 0 && r->drift != DRIFT_CLEAN)
-		ret = r->store->ops->load_applied(r->store, &rows, err);
+		ret = store_load_applied(r->store, &rows, err);
 	if (ret < 0)
 		return ret;
 	if (r->drift == DRIFT_CLEAN)
@@ -585,7 +585,7 @@ drift_rows_changed(struct runner *r, const struct applied_set *before,
 	rows_digest(before, was);
 	if (ret < 0 || !rec.sound || strcmp(rec.rows, was) != 0)
 		goto out;
-	ret = r->store->ops->load_applied(r->store, &rows, err);
+	ret = store_load_applied(r->store, &rows, err);
 	if (ret < 0)
 		goto out;
 	rows_digest(&rows, now);

@@ -109,8 +109,7 @@ reload(struct runner *r, struct buf *err)
 {
 	plan_release(&r->plan);
 	applied_set_release(&r->rows);
-	if (r->store && r->store->ops->load_applied(r->store, &r->rows,
-	    err) < 0)
+	if (r->store && store_load_applied(r->store, &r->rows, err) < 0)
 		return RUNNER_EFAIL;
 	plan_build(&r->plan, &r->files, &r->rows);
 	return 0;
@@ -144,8 +143,7 @@ db_job_run(void *arg)
 		buf_reset(&j->err);
 		j->ret = 0;
 	} else if (j->ret == 0)
-		j->ret = j->store->ops->load_applied(j->store, &j->rows,
-		    &j->err);
+		j->ret = store_load_applied(j->store, &j->rows, &j->err);
 	if (j->ret == 0 && j->store && j->drift &&
 	    j->store->ops->record_read) {
 		j->ret = store_record_read(j->store, &j->header, NULL, &j->err);

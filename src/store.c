@@ -262,6 +262,21 @@ const char drift_table_ddl[] =
     "    objects TEXT NOT NULL\n"
     ")";
 
+int
+store_load_applied(struct store *s, struct applied_set *out, struct buf *err)
+{
+	int ret;
+
+	out->v = NULL;
+	out->n = 0;
+	ret = s->ops->applied_each(s, applied_collect, out, err);
+	if (ret < 0)
+		applied_set_release(out);
+	else
+		applied_set_sort(out);
+	return ret;
+}
+
 static int
 no_records(struct store *s, struct buf *err)
 {

@@ -36,7 +36,7 @@ struct applied {
 	char *name;
 	char *applied_at;
 	char *checksum;
-	char *down_sql;		/* written by insert; load_applied leaves it NULL */
+	char *down_sql;		/* written by insert; never read back here */
 	char *down_options;
 	char *state;		/* see STATE_* */
 	char *error;
@@ -130,15 +130,10 @@ struct store_ops {
 	/* Creates or upgrades the tracking table; inside a transaction. */
 	int (*ensure_table)(struct store *s, struct buf *err);
 	/*
-	 * All rows, without their stored down SQL (which status never needs
-	 * and which grows with the history); a missing table is an empty set.
-	 */
-	int (*load_applied)(struct store *s, struct applied_set *out,
-	    struct buf *err);
-	/*
 	 * Calls each with every row as text, in tracking_select's columns
-	 * (NULL for SQL NULL), keeping none of them: what load_applied
-	 * reads, for a digest that need not hold the whole set.
+	 * (NULL for SQL NULL), without their stored down SQL (which status
+	 * never needs and which grows with the history); a missing table has
+	 * no rows. store_load_applied collects them.
 	 */
 	int (*applied_each)(struct store *s, void (*each)(void *arg,
 	    const char *const v[TRACKING_NCOLS]), void *arg, struct buf *err);
@@ -265,6 +260,9 @@ void store_close(struct store *s);
 /* The driver for url, and what it gets as target (e.g. a path). */
 int store_driver(const char *url, const struct store_ops **ops,
     const char **target, struct buf *err);
+/* Every row of s's tracking table, sorted by version (applied_each). */
+int store_load_applied(struct store *s, struct applied_set *out,
+    struct buf *err);
 /* Whether url names a PostgreSQL database (built in or not). */
 int store_is_pg_url(const char *url);
 /* A scratch database of the kind url names: see open_scratch above. */

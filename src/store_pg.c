@@ -510,22 +510,6 @@ pg_applied_each(struct store *base, void (*each)(void *arg,
 	return 0;
 }
 
-static int
-pg_load_applied(struct store *base, struct applied_set *out,
-    struct buf *err)
-{
-	int ret;
-
-	out->v = NULL;
-	out->n = 0;
-	ret = pg_applied_each(base, applied_collect, out, err);
-	if (ret < 0)
-		applied_set_release(out);
-	else
-		applied_set_sort(out);
-	return ret;
-}
-
 /* The one value of a one-column query with params, or NULL (no row). */
 static int
 query_value(struct pg_store *s, const char *sql, int n,
@@ -1117,7 +1101,6 @@ const struct store_ops store_pg_ops = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.ensure_table = pg_ensure_table,
-	.load_applied = pg_load_applied,
 	.applied_each = pg_applied_each,
 	.load_down = pg_load_down,
 	.find = pg_find,

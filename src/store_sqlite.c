@@ -437,22 +437,6 @@ out:
 	return ret;
 }
 
-static int
-sqlite_load_applied(struct store *base, struct applied_set *out,
-    struct buf *err)
-{
-	int ret;
-
-	out->v = NULL;
-	out->n = 0;
-	ret = sqlite_applied_each(base, applied_collect, out, err);
-	if (ret < 0)
-		applied_set_release(out);
-	else
-		applied_set_sort(out);
-	return ret;
-}
-
 static sqlite3_stmt *
 cached(struct sqlite_store *s, int which, struct buf *err)
 {
@@ -1133,7 +1117,6 @@ const struct store_ops store_sqlite_ops = {
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
 	.ensure_table = sqlite_ensure_table,
-	.load_applied = sqlite_load_applied,
 	.applied_each = sqlite_applied_each,
 	.load_down = sqlite_load_down,
 	.find = sqlite_find,
