@@ -30,7 +30,8 @@ ifneq ($(HAVE_LIBPQ),1)
 BUILD := $(BUILD)-nopq
 endif
 
-CORE = buf version layout subst migration migset plan schema store store_sqlite sqlite_describe \
+CORE = buf version layout subst migration migset plan schema store store_sqlite store_sqlite_schema \
+	sqlite_describe drift \
 	runner verify create config gz backup pgsplit lint
 ifeq ($(HAVE_LIBPQ),1)
 # Only libpq's headers: libpq_dl.c loads the library when a PostgreSQL
@@ -123,7 +124,7 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_TARGET ?= migration
 FUZZ_SRC_migration = src/migration.c src/version.c src/subst.c src/lint.c \
-	src/buf.c
+	src/pgsplit.c src/buf.c
 FUZZ_SRC_layout = $(FUZZ_SRC_migration) src/layout.c
 FUZZ_SRC_pgsplit = src/pgsplit.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC_layout) $(FUZZ_SRC_pgsplit) src/*.h

@@ -34,9 +34,11 @@ static int cmd_show_schema(struct cli *, struct args *);
 static int cmd_help(struct cli *, struct args *);
 
 static const struct command commands[] = {
-	{ "status", cmd_status, "[--exit-code] [--json] [--no-drift]",
+	{ "status", cmd_status,
+	    "[--exit-code] [--ignore-column-order] [--json] [--no-drift]",
 	    "show applied, pending, changed and missing migrations, and drift",
-	    { "--exit-code", "--json", "--no-drift" }, 0, 0 },
+	    { "--exit-code", "--ignore-column-order", "--json", "--no-drift" },
+	    0, 0 },
 	{ "migrate", cmd_migrate,
 	    "[--allow-out-of-order] [--backup] [--dry-run] "
 	    "[--single-transaction]",
@@ -71,9 +73,9 @@ static const struct command commands[] = {
 	    { "--strict" }, 0, 99 },
 	{ "show-schema", cmd_show_schema, "",
 	    "print the schema as stable, diffable SQL", { NULL }, 0, 0 },
-	{ "verify", cmd_verify, "[--live]",
+	{ "verify", cmd_verify, "[--ignore-column-order] [--live]",
 	    "check that each down undoes its up (--live: and schema drift)",
-	    { "--live" }, 0, 0 },
+	    { "--ignore-column-order", "--live" }, 0, 0 },
 	{ "backup", cmd_backup,
 	    "[--force] [--keep N] [--level 0-9] [--output PATH]",
 	    "write a compressed, consistent backup of the database",
@@ -377,6 +379,8 @@ open_db(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
 	int ret;
 
 	ret = store_open(c->db, flags, c->g->lock_timeout, &r->store, err);
+	r->url = c->db;
+	r->lock_timeout = c->g->lock_timeout;
 	if (ret == RUNNER_ENOENT && missing_ok) {
 		buf_reset(err);
 		ret = 0;

@@ -1,7 +1,7 @@
 /*
  * cmd_lint.c: runner lint, which reads migration files (those named, or
  * the migrations directory's) and prints lint.c's warnings. It never opens
- * a database.
+ * a database: --db (or DATABASE_URL) only says whose SQL the files are.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,13 +17,13 @@ struct lint_totals {
 };
 
 static void
-lint_parsed(const char *path, const struct migration *m,
+lint_parsed(const char *path, const struct migration *m, int dialect,
     struct lint_totals *t)
 {
 	struct buf out = BUF_INIT;
 	size_t n;
 
-	n = lint_migration(path, m, &out);
+	n = lint_migration(path, m, dialect, &out);
 	fwrite(out.buf, 1, out.len, stdout);
 	t->warnings += n;
 	t->warned += n > 0;
@@ -35,7 +35,7 @@ lint_parsed(const char *path, const struct migration *m,
  * suggests; a file that cannot be read or parsed is an error.
  */
 static void
-lint_file(const char *path, struct lint_totals *t)
+lint_file(const char *path, int dialect, struct lint_totals *t)
 {
 	struct migration_src src;
 	struct buf err = BUF_INIT;
@@ -61,7 +61,7 @@ lint_file(const char *path, struct lint_totals *t)
 		return;
 	}
 	free(data);
-	lint_parsed(path, &m, t);
+	lint_parsed(path, &m, dialect, t);
 	migration_release(&m);
 }
 
@@ -70,7 +70,7 @@ lint_file(const char *path, struct lint_totals *t)
  * layout; a bad file is reported and the others still linted.
  */
 static void
-lint_dirs(struct cli *c, struct lint_totals *t)
+lint_dirs(struct cli *c, int dialect, struct lint_totals *t)
 {
 	struct migset s = MIGSET_INIT;
 	struct buf err = BUF_INIT;
@@ -94,7 +94,7 @@ lint_dirs(struct cli *c, struct lint_totals *t)
 			cli_fail(&err, RUNNER_EFAIL);
 			continue;
 		}
-		lint_parsed(s.v[i].path, &m, t);
+		lint_parsed(s.v[i].path, &m, dialect, t);
 		migration_release(&m);
 	}
 	migset_release(&s);
@@ -121,12 +121,12 @@ int
 cmd_lint(struct cli *c, struct args *a)
 {
 	struct lint_totals t = { 0, 0, 0, 0 };
-	int i;
+	int i, dialect = store_is_pg_url(c->db) ? LINT_POSTGRESQL : LINT_SQLITE;
 
 	if (a->npos == 0)
-		lint_dirs(c, &t);
+		lint_dirs(c, dialect, &t);
 	for (i = 0; i < a->npos; i++)
-		lint_file(a->pos[i], &t);
+		lint_file(a->pos[i], dialect, &t);
 	if (!c->g->quiet)
 		lint_summary(&t);
 	if (t.errors)

@@ -65,6 +65,9 @@ cli_print_drift(const struct drift *d, int always)
 {
 	const char *p, *nl;
 
+	if (d->note.len)
+		printf("\nNo drift record to use (%s): checking by replaying "
+		    "the applied migrations.\n", d->note.buf);
 	if (!d->checked) {
 		printf("\nSchema drift not checked: %s.\n", d->why.buf);
 		return;
@@ -185,6 +188,8 @@ json_drift(struct buf *b, const struct drift *d)
 	buf_addf(b, ",\n \"drift\": {\"checked\": %s", d->checked ? "true" :
 	    "false");
 	json_key(b, "reason", d->checked ? NULL : d->why.buf);
+	json_key(b, "source", d->source);
+	json_key(b, "note", d->note.len ? d->note.buf : NULL);
 	buf_adds(b, ", \"differences\": [");
 	for (p = d->diff.buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
 		buf_adds(b, first ? "" : ", ");
@@ -249,10 +254,11 @@ cmd_status(struct cli *c, struct args *a)
 	int ret, code = EXIT_OK, no_drift = arg_flag(a, "--no-drift", NULL);
 
 	drift_init(&d);
+	if (arg_flag(a, "--ignore-column-order", NULL))
+		d.flags |= SCHEMA_IGNORE_COLUMN_ORDER;
 	ret = runner_open_readonly(&r, c->dirs, c->ndirs, c->db,
-	    c->g->lock_timeout, &err);
+	    c->g->lock_timeout, !no_drift, &err);
 	cli_warnings(&r.files);
-	/* The replay costs about what migrating from scratch in memory does. */
 	if (ret == 0 && r.store && no_drift)
 		buf_adds(&d.why, "skipped (--no-drift)");
 	else if (ret == 0 && r.store)

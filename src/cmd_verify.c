@@ -43,6 +43,9 @@ on_verify(void *arg, const struct runner_event *ev)
 	case EV_VERIFY_FAILED:
 		label = "FAILED";
 		break;
+	case EV_VERIFY_SKIPPED:
+		label = "not checked";
+		break;
 	default:
 		return;
 	}
@@ -50,7 +53,7 @@ on_verify(void *arg, const struct runner_event *ev)
 		return;
 	printf("%-12s %s %s\n", label, ev->version, ev->name);
 	/* Asymmetry lines come indented already. */
-	if (ev->type == EV_VERIFY_FAILED)
+	if (ev->type == EV_VERIFY_FAILED || ev->type == EV_VERIFY_SKIPPED)
 		print_indented(ev->text, ev->len);
 	else if (ev->len)
 		fwrite(ev->text, 1, ev->len, stdout);
@@ -68,13 +71,15 @@ static void
 print_summary(const struct verify_counts *vc)
 {
 	struct buf b = BUF_INIT;
-	size_t n = vc->ok + vc->irreversible + vc->asymmetric + vc->failed +
-	    vc->unchecked;
+	size_t checked = vc->ok + vc->irreversible + vc->asymmetric +
+	    vc->failed, n = checked + vc->skipped + vc->unchecked;
 
-	buf_addf(&b, "%zu migration%s: %zu ok", n, n == 1 ? "" : "s", vc->ok);
+	buf_addf(&b, "%zu migration%s, %zu checked: %zu ok", n,
+	    n == 1 ? "" : "s", checked, vc->ok);
 	add_count(&b, vc->irreversible, "irreversible (no down section)");
 	add_count(&b, vc->asymmetric, "asymmetric");
 	add_count(&b, vc->failed, "failed");
+	add_count(&b, vc->skipped, "not checked (cluster-wide changes)");
 	add_count(&b, vc->unchecked, "not checked (after the failure)");
 	printf("%s.\n", b.buf);
 	buf_release(&b);
@@ -82,14 +87,14 @@ print_summary(const struct verify_counts *vc)
 
 /* The migrations, each checked in a scratch database. */
 static int
-verify_files(struct cli *c, struct runner *r, struct verify_counts *vc,
-    struct buf *err)
+verify_files(struct cli *c, struct runner *r, unsigned flags,
+    struct verify_counts *vc, struct buf *err)
 {
 	int ret;
 
 	r->emit = on_verify;
 	r->arg = c;
-	ret = runner_verify(r, c->db, c->g->lock_timeout, vc, err);
+	ret = runner_verify(r, c->db, c->g->lock_timeout, flags, vc, err);
 	if (ret == 0 && !c->g->quiet)
 		print_summary(vc);
 	return ret;
@@ -97,12 +102,14 @@ verify_files(struct cli *c, struct runner *r, struct verify_counts *vc,
 
 /* --live: the database against what its applied migrations produce. */
 static int
-verify_live(struct cli *c, struct runner *r, int *drifted, struct buf *err)
+verify_live(struct cli *c, struct runner *r, unsigned flags, int *drifted,
+    struct buf *err)
 {
 	struct drift d;
 	int ret;
 
 	drift_init(&d);
+	d.flags = flags;
 	ret = store_open(c->db, STORE_NOCREATE, c->g->lock_timeout, &r->store,
 	    err);
 	if (ret == 0)
@@ -125,14 +132,17 @@ cmd_verify(struct cli *c, struct args *a)
 	struct buf err = BUF_INIT;
 	struct verify_counts vc;
 	struct runner r;
+	unsigned flags = 0;
 	int ret, drifted = 0, code = EXIT_OK;
 
+	if (arg_flag(a, "--ignore-column-order", NULL))
+		flags |= SCHEMA_IGNORE_COLUMN_ORDER;
 	ret = runner_init(&r, c->dirs, c->ndirs, &err);
 	cli_warnings(&r.files);
 	if (ret == 0)
-		ret = verify_files(c, &r, &vc, &err);
+		ret = verify_files(c, &r, flags, &vc, &err);
 	if (ret == 0 && arg_flag(a, "--live", NULL))
-		ret = verify_live(c, &r, &drifted, &err);
+		ret = verify_live(c, &r, flags, &drifted, &err);
 	if (ret < 0)
 		code = cli_fail(&err, ret == RUNNER_ENOENT ? RUNNER_EFAIL :
 		    ret);

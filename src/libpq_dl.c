@@ -42,6 +42,7 @@
 	X(char *, PQhostaddr, (const PGconn *c), (c)) \
 	X(char *, PQport, (const PGconn *c), (c)) \
 	X(int, PQclientEncoding, (const PGconn *c), (c)) \
+	X(int, PQserverVersion, (const PGconn *c), (c)) \
 	X(int, PQmblen, (const char *s, int e), (s, e)) \
 	X(char *, PQescapeLiteral, (PGconn *c, const char *s, size_t n), \
 	    (c, s, n)) \

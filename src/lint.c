@@ -1,6 +1,9 @@
 /*
- * lint.c: a small SQL tokenizer, just enough to cut a section into
- * statements and to see their keywords, and the rules lint.h lists.
+ * lint.c: the rules lint.h lists, over statements and their key words. An
+ * SQLite section is cut with a small tokenizer of SQLite's rules; a
+ * PostgreSQL one with the PostgreSQL lexer (pgsplit.c), the one the
+ * driver splits sections with, so that dollar quotes, E'' strings, nested
+ * comments and BEGIN ATOMIC bodies are read as the server reads them.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -9,6 +12,7 @@
 #include <strings.h>
 
 #include "lint.h"
+#include "pgsplit.h"
 #include "banned.h"
 
 enum tok {
@@ -28,6 +32,7 @@ struct lexer {
 	const char *s;
 	size_t end;		/* the end of the section */
 	size_t pos;
+	int pg;			/* PostgreSQL's lexical rules */
 };
 
 #define NFIRST 8
@@ -35,6 +40,7 @@ struct lexer {
 struct stmt {
 	size_t off;		/* its first token */
 	size_t end;		/* just past its ';', or the end of the section */
+	int pg;
 	struct token first[NFIRST];	/* its first tokens; T_END after */
 };
 
@@ -54,6 +60,9 @@ struct lint {
 	int line;
 	struct name *renamed;	/* what the up section renames tables to */
 	size_t nrenamed;
+	int pg;			/* the migration is PostgreSQL's */
+	struct name *created;	/* tables the section creates, so far */
+	size_t ncreated;
 };
 
 /* Past a quoted token opened at off; a doubled close quote escapes. */
@@ -78,11 +87,46 @@ is_word_char(unsigned char c)
 	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
 }
 
+/* A token by PostgreSQL's rules: numbers count as words, as SQLite's do. */
+static enum tok
+lex_pg(struct lexer *lx, struct token *t)
+{
+	struct pgsplit_tok pt;
+
+	lx->pos = pgsplit_token(lx->s, lx->end, lx->pos, &pt);
+	t->off = pt.off;
+	t->len = pt.len;
+	switch (pt.type) {
+	case PGT_END:
+		t->type = T_END;
+		t->off = lx->end;
+		break;
+	case PGT_WORD:
+	case PGT_NUMBER:
+		t->type = T_WORD;
+		break;
+	case PGT_STRING:
+		t->type = T_STRING;
+		break;
+	case PGT_IDENT:
+		t->type = T_IDENT;
+		break;
+	default:
+		t->type = T_PUNCT;
+		break;
+	}
+	return t->type;
+}
+
 static enum tok
 lex(struct lexer *lx, struct token *t)
 {
 	const char *s = lx->s;
-	size_t p = sql_skip_space(s, lx->end, lx->pos);
+	size_t p;
+
+	if (lx->pg)
+		return lex_pg(lx, t);
+	p = sql_skip_space(s, lx->end, lx->pos);
 
 	t->off = p;
 	if (p >= lx->end)
@@ -141,6 +185,29 @@ track_trigger(const char *s, const struct stmt *st, const struct token *t,
 		*body = 0;
 }
 
+/* The next PostgreSQL statement: the lexer knows where it ends. */
+static int
+next_stmt_pg(struct lexer *lx, struct stmt *st)
+{
+	struct lexer in;
+	struct pgsplit p;
+	size_t start, end, n;
+
+	pgsplit_init(&p, lx->s, lx->end);
+	p.pos = lx->pos;
+	if (!pgsplit_next(&p, &start, &end))
+		return 0;
+	lx->pos = end;
+	st->off = start;
+	st->end = end;
+	in = *lx;
+	in.pos = start;
+	in.end = end;
+	for (n = 0; n < NFIRST && lex(&in, &st->first[n]) != T_END; n++)
+		;
+	return 1;
+}
+
 /* The next statement from lx->pos; 0 when there is none. */
 static int
 next_stmt(struct lexer *lx, struct stmt *st)
@@ -150,6 +217,9 @@ next_stmt(struct lexer *lx, struct stmt *st)
 	int body = 0, cases = 0;
 
 	memset(st, 0, sizeof(*st));
+	st->pg = lx->pg;
+	if (lx->pg)
+		return next_stmt_pg(lx, st);
 	while (lex(lx, &t) != T_END) {
 		if (n == 0 && punct_is(lx->s, &t, ';'))
 			continue;
@@ -171,7 +241,7 @@ static int
 has_word(const char *s, const struct stmt *st, const char *w,
     struct token *at)
 {
-	struct lexer lx = { s, st->end, st->off };
+	struct lexer lx = { s, st->end, st->off, st->pg };
 	struct token t;
 	int depth = 0;
 
@@ -297,7 +367,7 @@ dropped_table(const char *s, const struct stmt *st)
 static int
 rename_target(const char *s, const struct stmt *st, struct token *to)
 {
-	struct lexer lx = { s, st->end, 0 };
+	struct lexer lx = { s, st->end, 0, st->pg };
 	struct token rename, t;
 
 	if (!word_is(s, &st->first[0], "ALTER") ||
@@ -317,7 +387,7 @@ rename_target(const char *s, const struct stmt *st, struct token *to)
 static void
 collect_renames(struct lint *l, const struct section *sec)
 {
-	struct lexer lx = { l->text, sec->off + sec->len, sec->off };
+	struct lexer lx = { l->text, sec->off + sec->len, sec->off, l->pg };
 	struct token to;
 	struct stmt st;
 	size_t alloc = 0;
@@ -420,19 +490,242 @@ check_notx(struct lint *l, const struct stmt *st)
 	}
 }
 
+/* A statement's first words as a warning names them: "CREATE DATABASE". */
+static void
+verb_text(const char *s, const struct stmt *st, struct buf *out)
+{
+	size_t i, n = word_is(s, &st->first[0], "CREATE") ||
+	    word_is(s, &st->first[0], "ALTER") ||
+	    word_is(s, &st->first[0], "DROP") ? 2 : 1;
+
+	for (i = 0; i < n && st->first[i].type == T_WORD; i++) {
+		if (i)
+			buf_addch(out, ' ');
+		buf_add(out, s + st->first[i].off, st->first[i].len);
+	}
+	for (i = 0; i < out->len; i++)
+		out->buf[i] = (char)toupper((unsigned char)out->buf[i]);
+}
+
+/* What PostgreSQL refuses, or runner does, inside the transaction. */
+static void
+check_notx_pg(struct lint *l, const struct stmt *st)
+{
+	struct pgsplit_class c;
+	struct buf verb = BUF_INIT;
+
+	pgsplit_classify(l->text + st->off, st->end - st->off, &c);
+	if (c.concurrently != (size_t)-1)
+		buf_adds(&verb, "CONCURRENTLY");
+	else if (c.notx || (c.txctl && (pgsplit_ends_tx(l->text + st->off,
+	    st->end - st->off) || word_is(l->text, &st->first[0], "BEGIN") ||
+	    word_is(l->text, &st->first[0], "START"))))
+		verb_text(l->text, st, &verb);
+	if (verb.len)
+		warn(l, line_at(l, st->off), "%s cannot run inside the "
+		    "transaction runner wraps this section in; add "
+		    "transaction:false to its marker", verb.buf);
+	buf_release(&verb);
+}
+
+static int
+created(const struct lint *l, struct name n)
+{
+	size_t i;
+
+	for (i = 0; i < l->ncreated; i++)
+		if (cmp_name(&l->created[i], &n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The (last part of the) name starting at token t; *t moves past it. */
+static int
+table_name(struct lexer *lx, struct token *t, struct name *out)
+{
+	struct token dot;
+	struct lexer peek;
+
+	if (t->type != T_WORD && t->type != T_IDENT)
+		return 0;
+	for (;;) {
+		*out = unquote(lx->s, t);
+		peek = *lx;
+		if (lex(&peek, &dot) != T_PUNCT || lx->s[dot.off] != '.')
+			return 1;
+		lex(&peek, t);
+		*lx = peek;
+	}
+}
+
+/* Notes the table a CREATE TABLE makes: work on it locks no one out. */
+static void
+note_created(struct lint *l, const struct stmt *st)
+{
+	struct lexer lx = { l->text, st->end, st->off, 1 };
+	struct token t;
+	struct name n;
+
+	if (!word_is(l->text, &st->first[0], "CREATE") ||
+	    !has_word(l->text, st, "TABLE", &t))
+		return;
+	lx.pos = t.off + t.len;
+	lex(&lx, &t);
+	if (word_is(l->text, &t, "IF")) {
+		lex(&lx, &t);
+		lex(&lx, &t);
+		lex(&lx, &t);
+	}
+	if (!table_name(&lx, &t, &n))
+		return;
+	l->created = xreallocarray(l->created, l->ncreated + 1,
+	    sizeof(*l->created));
+	l->created[l->ncreated++] = n;
+}
+
+/* CREATE INDEX without CONCURRENTLY on a table the migration did not make. */
+static void
+check_index_pg(struct lint *l, const struct stmt *st)
+{
+	struct lexer lx = { l->text, st->end, st->off, 1 };
+	struct token on, t;
+	struct name n;
+	size_t i = 1;
+
+	if (!word_is(l->text, &st->first[0], "CREATE"))
+		return;
+	if (word_is(l->text, &st->first[1], "UNIQUE"))
+		i = 2;
+	if (!word_is(l->text, &st->first[i], "INDEX") ||
+	    word_is(l->text, &st->first[i + 1], "CONCURRENTLY") ||
+	    !has_word(l->text, st, "ON", &on))
+		return;
+	lx.pos = on.off + on.len;
+	lex(&lx, &t);
+	if (word_is(l->text, &t, "ONLY"))
+		lex(&lx, &t);
+	if (!table_name(&lx, &t, &n) || created(l, n))
+		return;
+	warn(l, line_at(l, st->off), "CREATE INDEX without CONCURRENTLY "
+	    "blocks writes to '%.*s' while it builds; use CREATE INDEX "
+	    "CONCURRENTLY in a transaction:false section", (int)n.len, n.p);
+}
+
+/* Whether the ALTER TABLE subcommand at lx, up to to, adds a column. */
+static int
+adds_column(const char *s, struct lexer lx, size_t to, struct token *name)
+{
+	static const char *const not_columns[] = { "CONSTRAINT", "PRIMARY",
+	    "UNIQUE", "CHECK", "FOREIGN", "EXCLUDE" };
+	struct token t;
+	size_t i;
+
+	lx.end = to;
+	if (lex(&lx, &t) != T_WORD || !word_is(s, &t, "ADD") ||
+	    lex(&lx, &t) == T_END)
+		return 0;
+	if (word_is(s, &t, "COLUMN") && lex(&lx, &t) == T_END)
+		return 0;
+	if (word_is(s, &t, "IF")) {
+		lex(&lx, &t);
+		lex(&lx, &t);
+		lex(&lx, &t);
+	}
+	for (i = 0; i < sizeof(not_columns) / sizeof(not_columns[0]); i++)
+		if (word_is(s, &t, not_columns[i]))
+			return 0;
+	*name = t;
+	return t.type == T_WORD || t.type == T_IDENT;
+}
+
+/* One ADD [COLUMN] subcommand: NOT NULL with no DEFAULT to fill it. */
+static void
+check_added(struct lint *l, const struct stmt *st, struct lexer lx,
+    size_t to, struct name table)
+{
+	struct stmt part = *st;
+	struct token col;
+	struct name n;
+
+	if (!adds_column(l->text, lx, to, &col))
+		return;
+	part.off = lx.pos;
+	part.end = to;
+	if (!has_word(l->text, &part, "NULL", NULL) ||
+	    !has_word(l->text, &part, "NOT", NULL) ||
+	    has_word(l->text, &part, "DEFAULT", NULL) ||
+	    has_word(l->text, &part, "GENERATED", NULL))
+		return;
+	n = unquote(l->text, &col);
+	warn(l, line_at(l, st->off), "ALTER TABLE ... ADD COLUMN %.*s ... NOT "
+	    "NULL without a DEFAULT fails when '%.*s' has rows", (int)n.len,
+	    n.p, (int)table.len, table.p);
+}
+
+/* ALTER TABLE ... ADD COLUMN ... NOT NULL, without DEFAULT, on a table with rows. */
+static void
+check_add_column_pg(struct lint *l, const struct stmt *st)
+{
+	struct lexer lx = { l->text, st->end, st->off, 1 }, sub;
+	struct token t;
+	struct name table;
+	size_t from;
+	int depth = 0;
+
+	if (!word_is(l->text, &st->first[0], "ALTER") ||
+	    !word_is(l->text, &st->first[1], "TABLE"))
+		return;
+	lex(&lx, &t);
+	lex(&lx, &t);
+	lex(&lx, &t);
+	if (word_is(l->text, &t, "IF")) {
+		lex(&lx, &t);
+		lex(&lx, &t);
+	}
+	if (word_is(l->text, &t, "ONLY"))
+		lex(&lx, &t);
+	if (!table_name(&lx, &t, &table) || created(l, table))
+		return;
+	/* The subcommands, split at the commas outside parentheses. */
+	for (from = lx.pos; lex(&lx, &t) != T_END;) {
+		if (punct_is(l->text, &t, '('))
+			depth++;
+		else if (punct_is(l->text, &t, ')') && depth)
+			depth--;
+		else if (depth == 0 && (punct_is(l->text, &t, ',') ||
+		    punct_is(l->text, &t, ';'))) {
+			sub = lx;
+			sub.pos = from;
+			check_added(l, st, sub, t.off, table);
+			from = lx.pos;
+		}
+	}
+	sub = lx;
+	sub.pos = from;
+	check_added(l, st, sub, st->end, table);
+}
+
 static void
 lint_section(struct lint *l, const struct section *sec, int up)
 {
-	struct lexer lx = { l->text, sec->off + sec->len, sec->off };
+	struct lexer lx = { l->text, sec->off + sec->len, sec->off, l->pg };
 	struct stmt st;
 
+	l->ncreated = 0;
 	if (up)
 		collect_renames(l, sec);
 	while (next_stmt(&lx, &st)) {
 		if (up)
 			check_drop(l, &st);
 		check_where(l, &st);
-		if (!(sec->flags & SECTION_NOTX))
+		if (l->pg && up) {
+			check_index_pg(l, &st);
+			check_add_column_pg(l, &st);
+			note_created(l, &st);
+		}
+		if (l->pg && !(sec->flags & SECTION_NOTX))
+			check_notx_pg(l, &st);
+		else if (!(sec->flags & SECTION_NOTX))
 			check_notx(l, &st);
 	}
 }
@@ -449,7 +742,7 @@ lint_use(struct lint *l, const struct section *sec, const char *path)
 }
 
 size_t
-lint_migration(const char *path, const struct migration *m,
+lint_migration(const char *path, const struct migration *m, int dialect,
     struct buf *out)
 {
 	struct lint l;
@@ -460,6 +753,7 @@ lint_migration(const char *path, const struct migration *m,
 	if (m->up.empty)
 		warn(&l, m->up.marker_line, "the up section is empty: migrate "
 		    "records it as applied without running anything");
+	l.pg = dialect == LINT_POSTGRESQL;
 	if (!m->down.present)
 		warn(&l, m->up.marker_line, "no down %s: this migration "
 		    "cannot be rolled back", m->marks ? "section" : "file");
@@ -472,5 +766,6 @@ lint_migration(const char *path, const struct migration *m,
 	if (m->down.present)
 		lint_section(&l, &m->down, 0);
 	free(l.renamed);
+	free(l.created);
 	return l.count;
 }

@@ -13,9 +13,10 @@
 
 /*
  * Appends to out one line "path:line: warning: what\n" for each problem in
- * m, which was parsed from path; line is where the offending statement
- * starts (for a missing or empty down section, the marker's line). Returns
- * how many lines it added. The warnings:
+ * m, which was parsed from path and is written for dialect (LINT_*: the
+ * lexer and the rules of that engine); line is where the offending
+ * statement starts (for a missing or empty down section, the marker's
+ * line). Returns how many lines it added. The warnings:
  *
  *   - no down section, or an empty one: the migration cannot be rolled back;
  *   - DROP TABLE or ALTER TABLE ... DROP COLUMN in an up section (a DROP
@@ -26,12 +27,21 @@
  *     transaction: VACUUM, BEGIN/COMMIT/END/ROLLBACK, and setting PRAGMA
  *     journal_mode, synchronous or wal_checkpoint;
  *   - outside transaction:false, setting PRAGMA foreign_keys, which SQLite
- *     ignores inside a transaction.
+ *     ignores inside a transaction;
+ *   - PostgreSQL, outside transaction:false: what cannot run in a
+ *     transaction block (a CONCURRENTLY statement, VACUUM, CREATE DATABASE
+ *     ...) and transaction control runner refuses (COMMIT, ROLLBACK, BEGIN);
+ *   - PostgreSQL, in an up section: CREATE INDEX without CONCURRENTLY, and
+ *     ALTER TABLE ... ADD COLUMN ... NOT NULL without a DEFAULT, on a table
+ *     the section did not create.
  *
  * Keywords inside strings, quoted identifiers, comments and trigger bodies
- * do not count.
+ * (SQLite), dollar quotes and BEGIN ATOMIC bodies (PostgreSQL) do not
+ * count.
  */
+#define LINT_SQLITE	0
+#define LINT_POSTGRESQL	1
 size_t lint_migration(const char *path, const struct migration *m,
-    struct buf *out);
+    int dialect, struct buf *out);
 
 #endif

@@ -20,6 +20,7 @@ struct lex {
 	int body;		/* depth of BEGIN ... END in a routine's body */
 	unsigned nword;		/* identifiers seen in this statement */
 	char lead[4];		/* first letters of its first keywords, see track */
+	enum pgsplit_tok_type kind;	/* of the last token lex_token read */
 };
 
 static void
@@ -162,9 +163,18 @@ lex_word(struct lex *l)
 	    at(l, l->i, '\'')) {
 		l->i++;
 		skip_quoted(l, '\'', 1);
+		l->kind = PGT_STRING;
+		return TOK_CODE;
+	}
+	/* x'1F', b'01', n'x': the prefix and its string are one token. */
+	if (l->i - b == 1 && strchr("xXbBnN", l->s[b]) && at(l, l->i, '\'')) {
+		l->i++;
+		skip_quoted(l, '\'', 0);
+		l->kind = PGT_STRING;
 		return TOK_CODE;
 	}
 	track(l, l->s + b, l->i - b);
+	l->kind = PGT_WORD;
 	return TOK_WORD;
 }
 
@@ -174,6 +184,7 @@ lex_token(struct lex *l)
 {
 	unsigned char c = (unsigned char)l->s[l->i];
 
+	l->kind = PGT_PUNCT;
 	if (isspace(c)) {
 		l->i++;
 		return TOK_BLANK;
@@ -190,10 +201,13 @@ lex_token(struct lex *l)
 	if (c == '\'' || c == '"') {
 		l->i++;
 		skip_quoted(l, (char)c, 0);
+		l->kind = c == '"' ? PGT_IDENT : PGT_STRING;
 		return TOK_CODE;
 	}
-	if (c == '$' && skip_dollar(l))
+	if (c == '$' && skip_dollar(l)) {
+		l->kind = PGT_STRING;
 		return TOK_CODE;
+	}
 	if (ident_start(c))
 		return lex_word(l);
 	if (c >= '0' && c <= '9') {
@@ -201,6 +215,7 @@ lex_token(struct lex *l)
 		while (l->i < l->len && (isalnum((unsigned char)l->s[l->i]) ||
 		    l->s[l->i] == '_' || l->s[l->i] == '.'))
 			l->i++;
+		l->kind = PGT_NUMBER;
 		return TOK_CODE;
 	}
 	l->i++;
@@ -378,4 +393,228 @@ pgsplit_mask_tx(char *s, size_t len)
 		n++;
 	}
 	return n;
+}
+
+size_t
+pgsplit_token(const char *s, size_t len, size_t at, struct pgsplit_tok *t)
+{
+	struct lex l;
+	size_t b;
+
+	lex_init(&l, s, len, at);
+	while (l.i < l.len) {
+		b = l.i;
+		if (lex_token(&l) == TOK_BLANK)
+			continue;
+		t->type = l.kind;
+		t->off = b;
+		t->len = l.i - b;
+		return l.i;
+	}
+	t->type = PGT_END;
+	t->off = t->len = 0;
+	return len;
+}
+
+#define NWORDS 8
+
+/* The first key words of a statement, and what follows them. */
+struct words {
+	const char *s;
+	size_t len;
+	struct pgsplit_tok w[NWORDS];	/* the first NWORDS tokens */
+	size_t n;
+};
+
+static void
+words_read(struct words *ws, const char *s, size_t len)
+{
+	size_t at = 0;
+
+	memset(ws, 0, sizeof(*ws));
+	ws->s = s;
+	ws->len = len;
+	while (ws->n < NWORDS) {
+		at = pgsplit_token(s, len, at, &ws->w[ws->n]);
+		if (ws->w[ws->n].type == PGT_END)
+			break;
+		ws->n++;
+	}
+}
+
+/* Whether token i is the key word kw. */
+static int
+is(const struct words *ws, size_t i, const char *kw)
+{
+	return i < ws->n && ws->w[i].type == PGT_WORD &&
+	    word_is(ws->s + ws->w[i].off, ws->w[i].len, kw);
+}
+
+/* The first token at or after from that is kw (outside parentheses), or n. */
+static size_t
+find_kw(const char *s, size_t len, size_t from, const char *kw)
+{
+	struct pgsplit_tok t;
+	size_t at = from;
+	int depth = 0;
+
+	for (;;) {
+		at = pgsplit_token(s, len, at, &t);
+		if (t.type == PGT_END)
+			return (size_t)-1;
+		if (t.type == PGT_PUNCT && s[t.off] == '(')
+			depth++;
+		else if (t.type == PGT_PUNCT && s[t.off] == ')' && depth)
+			depth--;
+		else if (depth == 0 && t.type == PGT_WORD &&
+		    word_is(s + t.off, t.len, kw))
+			return t.off;
+	}
+}
+
+/* CREATE/ALTER/DROP of an object that lives in no one database. */
+static void
+classify_ddl(const struct words *ws, struct pgsplit_class *c)
+{
+	int create = is(ws, 0, "create"), drop = is(ws, 0, "drop");
+
+	if ((is(ws, 1, "role") || is(ws, 1, "user") || is(ws, 1, "group")) &&
+	    !is(ws, 2, "mapping"))
+		c->cluster = is(ws, 0, "alter") && find_kw(ws->s, ws->len, 0,
+		    "set") != (size_t)-1 ? "role settings" : "roles";
+	else if (is(ws, 1, "database")) {
+		c->cluster = "databases";
+		c->notx = create || drop || find_kw(ws->s, ws->len, 0,
+		    "tablespace") != (size_t)-1;
+	} else if (is(ws, 1, "tablespace")) {
+		c->cluster = "tablespaces";
+		c->notx = create || drop;
+	} else if (is(ws, 1, "subscription")) {
+		c->external = "subscriptions";
+		c->notx = 1;
+	} else if (is(ws, 0, "alter") && is(ws, 1, "system")) {
+		c->cluster = "server settings (ALTER SYSTEM)";
+		c->notx = 1;
+	}
+}
+
+/* GRANT/REVOKE: role membership, or privileges on cluster-wide objects. */
+static void
+classify_grant(const struct words *ws, struct pgsplit_class *c)
+{
+	size_t on = find_kw(ws->s, ws->len, 0, "on");
+	size_t to = find_kw(ws->s, ws->len, 0, is(ws, 0, "grant") ? "to" :
+	    "from");
+	struct pgsplit_tok t;
+
+	if (on == (size_t)-1 || (to != (size_t)-1 && to < on)) {
+		c->cluster = "role memberships";
+		return;
+	}
+	pgsplit_token(ws->s, ws->len, on + 2, &t);
+	if (t.type == PGT_WORD && (word_is(ws->s + t.off, t.len, "database") ||
+	    word_is(ws->s + t.off, t.len, "tablespace") ||
+	    word_is(ws->s + t.off, t.len, "parameter")))
+		c->cluster = "grants on databases, tablespaces or parameters";
+}
+
+/* Key words of the object a COMMENT ON or SECURITY LABEL ON names. */
+static void
+classify_label(const struct words *ws, struct pgsplit_class *c)
+{
+	size_t on = find_kw(ws->s, ws->len, 0, "on");
+	struct pgsplit_tok t;
+
+	if (on == (size_t)-1)
+		return;
+	pgsplit_token(ws->s, ws->len, on + 2, &t);
+	if (t.type == PGT_WORD && (word_is(ws->s + t.off, t.len, "role") ||
+	    word_is(ws->s + t.off, t.len, "database") ||
+	    word_is(ws->s + t.off, t.len, "tablespace")))
+		c->cluster = "comments or labels on roles, databases or "
+		    "tablespaces";
+}
+
+/* COPY ... TO 'file', TO PROGRAM, FROM PROGRAM: outside the catalogs. */
+static void
+classify_copy(const struct words *ws, struct pgsplit_class *c)
+{
+	size_t to = find_kw(ws->s, ws->len, 0, "to");
+	struct pgsplit_tok t;
+
+	if (find_kw(ws->s, ws->len, 0, "program") != (size_t)-1) {
+		c->external = "programs run on the server (COPY PROGRAM)";
+		return;
+	}
+	if (to == (size_t)-1)
+		return;
+	pgsplit_token(ws->s, ws->len, to + 2, &t);
+	if (t.type == PGT_STRING)
+		c->external = "files on the server (COPY TO)";
+}
+
+static void
+classify_tx(const struct words *ws, struct pgsplit_class *c)
+{
+	c->txctl = 1;
+	if (pgsplit_ends_tx(ws->s, ws->len) && !is(ws, 0, "commit") &&
+	    !is(ws, 0, "end") && !is(ws, 0, "prepare"))
+		c->undoes = 1;
+	/* They commit or roll back a transaction someone prepared. */
+	if ((is(ws, 0, "commit") || is(ws, 0, "rollback")) &&
+	    is(ws, 1, "prepared")) {
+		c->cluster = "prepared transactions";
+		c->notx = 1;
+	}
+}
+
+/* CREATE [UNIQUE] INDEX CONCURRENTLY, DROP INDEX, REINDEX, DETACH. */
+static void
+classify_concurrently(const struct words *ws, struct pgsplit_class *c)
+{
+	size_t k = find_kw(ws->s, ws->len, 0, "concurrently");
+
+	if (k == (size_t)-1)
+		return;
+	if (((is(ws, 0, "create") || is(ws, 0, "drop")) && (is(ws, 1, "index") ||
+	    (is(ws, 1, "unique") && is(ws, 2, "index")))) ||
+	    (is(ws, 0, "alter") && is(ws, 1, "table") &&
+	    find_kw(ws->s, ws->len, 0, "detach") != (size_t)-1)) {
+		c->concurrently = k;
+		c->notx = 1;
+	}
+}
+
+void
+pgsplit_classify(const char *s, size_t len, struct pgsplit_class *c)
+{
+	struct words ws;
+
+	memset(c, 0, sizeof(*c));
+	c->concurrently = (size_t)-1;
+	words_read(&ws, s, len);
+	if (is(&ws, 0, "create") || is(&ws, 0, "alter") || is(&ws, 0, "drop"))
+		classify_ddl(&ws, c);
+	if (is(&ws, 0, "grant") || is(&ws, 0, "revoke"))
+		classify_grant(&ws, c);
+	else if (is(&ws, 0, "comment") || (is(&ws, 0, "security") &&
+	    is(&ws, 1, "label")))
+		classify_label(&ws, c);
+	else if ((is(&ws, 0, "reassign") || is(&ws, 0, "drop")) &&
+	    is(&ws, 1, "owned"))
+		c->cluster = "roles' objects (REASSIGN OWNED, DROP OWNED)";
+	else if (is(&ws, 0, "copy"))
+		classify_copy(&ws, c);
+	else if (is(&ws, 0, "vacuum") || is(&ws, 0, "analyze") ||
+	    is(&ws, 0, "analyse") || is(&ws, 0, "cluster") ||
+	    is(&ws, 0, "reindex") || is(&ws, 0, "checkpoint")) {
+		c->maintenance = 1;
+		c->notx = !is(&ws, 0, "analyze") && !is(&ws, 0, "analyse");
+	} else if (is(&ws, 0, "begin") || is(&ws, 0, "start") ||
+	    is(&ws, 0, "commit") || is(&ws, 0, "end") ||
+	    is(&ws, 0, "rollback") || is(&ws, 0, "abort") ||
+	    is(&ws, 0, "savepoint") || is(&ws, 0, "release") ||
+	    is(&ws, 0, "prepare"))
+		classify_tx(&ws, c);
+	classify_concurrently(&ws, c);
 }

@@ -50,4 +50,52 @@ int pgsplit_ends_tx(const char *s, size_t len);
  */
 size_t pgsplit_mask_tx(char *s, size_t len);
 
+/* One token, for the parts that look at statements (lint, verify). */
+enum pgsplit_tok_type {
+	PGT_END,	/* no more tokens */
+	PGT_WORD,	/* key word or bare identifier */
+	PGT_STRING,	/* '...', E'...', $tag$...$tag$ (and x'', b'', U&'') */
+	PGT_IDENT,	/* "quoted identifier" */
+	PGT_NUMBER,
+	PGT_PUNCT	/* any other character */
+};
+
+struct pgsplit_tok {
+	enum pgsplit_tok_type type;
+	size_t off, len;	/* in s */
+};
+
+/*
+ * Reads the token at or after at in s[0, len), skipping blanks and
+ * comments, into t; returns the offset just past it (len at the end).
+ */
+size_t pgsplit_token(const char *s, size_t len, size_t at,
+    struct pgsplit_tok *t);
+
+/*
+ * What a statement (starting at its first token) does beyond the database
+ * it runs in, by its key words; dynamic SQL (DO blocks, functions) is not
+ * seen. cluster names the cluster-wide objects it changes ("roles",
+ * "databases", "tablespaces", "role settings", "server settings (ALTER
+ * SYSTEM)", "grants on databases", ...); external what it changes outside
+ * the server's catalogs ("files or programs on the server (COPY)",
+ * "subscriptions"); NULL for neither. notx: it cannot run inside a
+ * transaction block. maintenance: VACUUM, ANALYZE, CLUSTER, REINDEX or
+ * CHECKPOINT, which change no schema. txctl: transaction control (BEGIN,
+ * COMMIT, SAVEPOINT ...); undoes: of those, ROLLBACK or ABORT, which throw
+ * work away. concurrently: the offset of its CONCURRENTLY key word, or
+ * (size_t)-1.
+ */
+struct pgsplit_class {
+	const char *cluster;
+	const char *external;
+	int notx;
+	int maintenance;
+	int txctl;
+	int undoes;
+	size_t concurrently;
+};
+
+void pgsplit_classify(const char *s, size_t len, struct pgsplit_class *c);
+
 #endif

@@ -90,12 +90,16 @@ runner_init(struct runner *r, char *const *dirs, size_t ndirs,
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->files.warnings);
 	buf_init(&r->files.errors);
+	buf_init(&r->pre_header);
+	buf_init(&r->pre_fp);
 	return migset_load(&r->files, dirs, ndirs, 0, err);
 }
 
 void
 runner_release(struct runner *r)
 {
+	buf_release(&r->pre_header);
+	buf_release(&r->pre_fp);
 	plan_release(&r->plan);
 	applied_set_release(&r->rows);
 	migset_release(&r->files);
@@ -107,8 +111,7 @@ reload(struct runner *r, struct buf *err)
 {
 	plan_release(&r->plan);
 	applied_set_release(&r->rows);
-	if (r->store && r->store->ops->load_applied(r->store, &r->rows,
-	    err) < 0)
+	if (r->store && store_load_applied(r->store, &r->rows, err) < 0)
 		return RUNNER_EFAIL;
 	plan_build(&r->plan, &r->files, &r->rows);
 	return 0;
@@ -123,8 +126,10 @@ runner_load(struct runner *r, struct buf *err)
 struct db_job {
 	const char *url;
 	int lock_timeout;
+	int drift;
 	struct store *store;
 	struct applied_set rows;
+	struct buf header, fp;	/* with drift: the record's and the live */
 	struct buf err;
 	int ret;
 };
@@ -140,14 +145,19 @@ db_job_run(void *arg)
 		buf_reset(&j->err);
 		j->ret = 0;
 	} else if (j->ret == 0)
-		j->ret = j->store->ops->load_applied(j->store, &j->rows,
-		    &j->err);
+		j->ret = store_load_applied(j->store, &j->rows, &j->err);
+	if (j->ret == 0 && j->store && j->drift &&
+	    j->store->ops->record_read) {
+		j->ret = store_record_read(j->store, &j->header, NULL, &j->err);
+		if (j->ret == 0)
+			j->ret = store_fingerprint(j->store, &j->fp, &j->err);
+	}
 	return NULL;
 }
 
 int
 runner_open_readonly(struct runner *r, char *const *dirs, size_t ndirs,
-    const char *url, int lock_timeout, struct buf *err)
+    const char *url, int lock_timeout, int drift, struct buf *err)
 {
 	struct db_job j;
 	pthread_t t;
@@ -155,8 +165,11 @@ runner_open_readonly(struct runner *r, char *const *dirs, size_t ndirs,
 
 	memset(&j, 0, sizeof(j));
 	buf_init(&j.err);
+	buf_init(&j.header);
+	buf_init(&j.fp);
 	j.url = url;
 	j.lock_timeout = lock_timeout;
+	j.drift = drift;
 	/* SQLite parsing the schema and us reading files overlap. */
 	threaded = pthread_create(&t, NULL, db_job_run, &j) == 0;
 	ret = runner_init(r, dirs, ndirs, err);
@@ -167,7 +180,12 @@ runner_open_readonly(struct runner *r, char *const *dirs, size_t ndirs,
 	else
 		db_job_run(&j);
 	r->store = j.store;
+	r->url = url;
+	r->lock_timeout = lock_timeout;
 	r->rows = j.rows;
+	r->pre_header = j.header;
+	r->pre_fp = j.fp;
+	r->prefetched = j.store && drift && j.ret == 0;
 	if (ret == 0 && j.ret < 0)
 		ret = buf_seterr(err, j.ret, "%s", j.err.buf);
 	if (ret == 0)
@@ -210,6 +228,24 @@ commit_section(struct runner *r, const struct section_run *s, unsigned fl,
 	if (ret < 0)
 		buf_seterr(err, ret, "%s: %s", s->where, msg.buf);
 	buf_release(&msg);
+	return ret;
+}
+
+/* Runs a section in its own transaction (unless it says otherwise). */
+int
+run_section(struct runner *r, const struct section_run *s, struct buf *err)
+{
+	const struct store_ops *ops = r->store->ops;
+	unsigned fl = store_flags(s->flags);
+	int ret;
+
+	ret = ops->begin(r->store, fl, err);
+	if (ret == 0)
+		ret = exec_section(r, s, err);
+	if (ret == 0)
+		ret = commit_section(r, s, fl, err);
+	if (ret < 0)
+		ops->rollback(r->store, fl);
 	return ret;
 }
 
@@ -323,6 +359,56 @@ record_failure(struct runner *r, const char *version, const char *state,
 }
 
 /*
+ * Records the schema once a run's changes are done, in a transaction of
+ * its own. A failure is only a warning: the changes stand, and status
+ * replays the history until the next run records it.
+ */
+static void
+settle_run(struct runner *r)
+{
+	const struct store_ops *ops = r->store->ops;
+	struct buf err = BUF_INIT, msg = BUF_INIT;
+
+	if (r->drift == DRIFT_OFF || r->drift == DRIFT_KEEP ||
+	    r->done == r->settled)
+		return;
+	if (ops->begin(r->store, 0, &err) == 0 && drift_settle(r, &err) == 0 &&
+	    ops->commit(r->store, 0, &err) == 0)
+		goto out;
+	ops->rollback(r->store, 0);
+	buf_addf(&msg, "the schema could not be recorded for drift checks: "
+	    "%s", err.buf);
+	emit_text(r, EV_WARNING, r->store->display, msg.buf, msg.len, 0);
+out:
+	buf_release(&err);
+	buf_release(&msg);
+}
+
+/*
+ * Before a transaction:false section, inside the transaction that records
+ * it as started: the record must say what the schema was before it, since
+ * a failure part-way leaves what no one can replay.
+ */
+static int
+settle_before_notx(struct runner *r, struct buf *err)
+{
+	if (r->drift != DRIFT_CLEAN || r->done == r->settled)
+		return 0;
+	return drift_settle(r, err);
+}
+
+/* After a transaction:false section failed part-way. */
+static void
+notx_failed(struct runner *r)
+{
+	/* The record written before it is right; a replay is as good. */
+	if (r->drift == DRIFT_CLEAN && r->done == r->settled)
+		r->drift = DRIFT_KEEP;
+	else if (r->drift != DRIFT_OFF)
+		r->drift = DRIFT_DIRTY;
+}
+
+/*
  * A transaction:false up section: the row is written first as "running",
  * so a failure or a kill part-way leaves a record of it.
  */
@@ -342,8 +428,10 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 			ops->rollback(r->store, 0);
 		return ret;
 	}
+	ret = settle_before_notx(r, err);
 	fill_row(&row, f, m, -1, STATE_RUNNING);
-	ret = ops->insert(r->store, &row, err);
+	if (ret == 0)
+		ret = ops->insert(r->store, &row, err);
 	free(row.down_sql);
 	if (ret == 0)
 		ret = ops->commit(r->store, 0, err);
@@ -360,6 +448,7 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 	ms = clock_ms() - t0;
 	if (ret < 0) {
 		ops->rollback(r->store, fl);
+		notx_failed(r);
 		record_failure(r, f->version, STATE_FAILED, err,
 		    "the migration ran without a transaction");
 		return ret;
@@ -555,8 +644,12 @@ migrate_single(struct runner *r, const struct migrate_opts *o,
 		ms = xcalloc(n + 1, sizeof(*ms));
 		ret = check_one_tx(v, n, "--single-transaction", err);
 	}
+	if (ret == 0 && n)
+		drift_start(r);
 	if (ret == 0)
 		ret = apply_in_tx(r, v, n, ms, err);
+	if (ret == 0 && n)
+		ret = drift_settle(r, err);
 	if (ret == 0)
 		ret = ops->commit(r->store, 0, err);
 	if (ret < 0) {
@@ -598,6 +691,8 @@ migrate_each(struct runner *r, const struct migrate_opts *o,
 		return ret;
 	}
 	v = pending_files(r, o->target, &n);
+	if (n)
+		drift_start(r);
 	for (i = 0; ret == 0 && i < n; i++) {
 		ret = check_stop(v[i]->version, err);
 		if (ret < 0)
@@ -609,6 +704,7 @@ migrate_each(struct runner *r, const struct migrate_opts *o,
 			    v[i]->version, r->done, r->done == 1 ? " was" :
 			    "s were");
 	}
+	settle_run(r);
 	free(v);
 	return ret;
 }
@@ -723,6 +819,8 @@ undo_notx(struct runner *r, const char *version, const struct section_run *s,
 
 	ret = lock_and_find(r, version, 0, &found, err);
 	if (ret == 0 && found)
+		ret = settle_before_notx(r, err);
+	if (ret == 0 && found)
 		ret = ops->set_state(r->store, version, STATE_ROLLING_BACK, -1,
 		    NULL, err);
 	if (ret == 0 && found)
@@ -741,6 +839,7 @@ undo_notx(struct runner *r, const char *version, const struct section_run *s,
 	*ms = clock_ms() - t0;
 	if (ret < 0) {
 		ops->rollback(r->store, fl);
+		notx_failed(r);
 		record_failure(r, version, STATE_ROLLBACK_FAILED, err,
 		    "the down section ran without a transaction");
 		return ret;
@@ -805,6 +904,8 @@ runner_rollback(struct runner *r, const char *target, int all,
 		ret = ops->commit(r->store, 0, err);
 	if (ret < 0)
 		ops->rollback(r->store, 0);
+	if (ret == 0 && n)
+		drift_start(r);
 	for (i = 0; ret == 0 && i < n; i++) {
 		ret = check_stop(v[i]->row->version, err);
 		if (ret == 0)
@@ -813,6 +914,7 @@ runner_rollback(struct runner *r, const char *target, int all,
 	if (ret < 0 && i > 0 && i <= n)
 		buf_addf(err, "\nmigration %s is still applied; %zu rolled back "
 		    "before it in this run", v[i - 1]->row->version, r->done);
+	settle_run(r);
 	free(v);
 	return ret;
 }
@@ -913,10 +1015,17 @@ apply_atomic(struct runner *r, int drop, char **seeds, size_t nseeds,
 	ret = drop ? ops->drop_all(r->store, err) : check_empty(r, err);
 	if (ret == 0)
 		ret = ops->ensure_table(r->store, err);
+	/* After the drop, all there will be is what runner makes. */
+	if (ret == 0 && drop)
+		r->drift = DRIFT_CLEAN;
+	else if (ret == 0)
+		drift_start(r);
 	if (ret == 0)
 		ret = apply_in_tx(r, v, r->files.n, ms, err);
 	if (ret == 0)
 		ret = run_seeds(r, seeds, nseeds, err);
+	if (ret == 0)
+		ret = drift_settle(r, err);
 	if (ret == 0)
 		ret = ops->commit(r->store, fl, err);
 	if (ret < 0) {
@@ -1103,6 +1212,8 @@ runner_repair(struct runner *r, struct buf *err)
 	if (ret == 0)
 		ret = repair_entries(r, &msg, err);
 	if (ret == 0)
+		ret = drift_rows_changed(r, &r->rows, err);
+	if (ret == 0)
 		ret = ops->commit(r->store, 0, err);
 	if (ret < 0)
 		ops->rollback(r->store, 0);
@@ -1159,6 +1270,14 @@ runner_stamp(struct runner *r, const char *target, struct buf *err)
 		ret = plan_stamp(&r->plan, target, v, &n, err);
 	if (ret == 0)
 		ret = stamp_rows(r, v, n, err);
+	/*
+	 * The schema was made without runner: what the record must say is
+	 * what the migrations make, not what is there.
+	 */
+	if (ret == 0 && n && r->store->ops->record_read) {
+		r->drift = DRIFT_DIRTY;
+		ret = drift_settle(r, err);
+	}
 	if (ret == 0)
 		ret = ops->commit(r->store, 0, err);
 	if (ret < 0)

@@ -21,7 +21,8 @@ enum runner_event_type {
 	EV_VERIFY_OK,	/* verify: down undoes up exactly */
 	EV_VERIFY_IRREVERSIBLE,	/* verify: no down section */
 	EV_VERIFY_ASYMMETRIC,	/* verify: text: the differences, indented */
-	EV_VERIFY_FAILED	/* verify: text: "file:line: message" */
+	EV_VERIFY_FAILED,	/* verify: text: "file:line: message" */
+	EV_VERIFY_SKIPPED	/* verify: text: why it was not run */
 };
 
 struct runner_event {
@@ -37,12 +38,22 @@ struct runner_event {
 
 struct runner {
 	struct store *store;	/* borrowed; NULL: the database does not exist */
+	const char *url;	/* the database's, for scratch databases */
+	int lock_timeout;
 	struct migset files;
 	struct applied_set rows;
 	struct plan plan;
 	void (*emit)(void *arg, const struct runner_event *ev);
 	void *arg;
 	size_t done;		/* migrations applied or rolled back so far */
+	int drift;		/* what this run knows of the schema (drift.c) */
+	size_t settled;		/* done when the drift record was last written */
+	/*
+	 * Read by runner_open_readonly's second thread with the rows, for
+	 * runner_drift: the record's header and the live fingerprint.
+	 */
+	int prefetched;
+	struct buf pre_header, pre_fp;
 };
 
 struct migrate_opts {
@@ -77,11 +88,12 @@ int runner_load(struct runner *r, struct buf *err);
 /*
  * For read-only commands: runner_init and runner_load in one, reading the
  * migrations directory while a second thread opens the database (never
- * creating it; a missing one leaves r->store NULL) and reads its rows.
- * The caller closes r->store after runner_release.
+ * creating it; a missing one leaves r->store NULL) and reads its rows, and
+ * with drift, what runner_drift first needs. The caller closes r->store
+ * after runner_release.
  */
 int runner_open_readonly(struct runner *r, char *const *dirs, size_t ndirs,
-    const char *url, int lock_timeout, struct buf *err);
+    const char *url, int lock_timeout, int drift, struct buf *err);
 
 int runner_migrate(struct runner *r, const struct migrate_opts *o,
     struct buf *err);
@@ -112,6 +124,7 @@ int runner_stamp(struct runner *r, const char *target, struct buf *err);
 /* What runner_verify found, migration by migration. */
 struct verify_counts {
 	size_t ok, irreversible, asymmetric, failed;
+	size_t skipped;		/* not run: it changes cluster-wide objects */
 	size_t unchecked;	/* after a failure: not run */
 };
 
@@ -120,35 +133,44 @@ struct verify_counts {
  * of the kind url names (store_open_scratch; url itself is never touched):
  * runs its up section; if it has a down, runs the down and compares the
  * schema with the one before the up, then the up again and compares with
- * the first up. Sections run as migrate runs them (their transaction and
- * foreign key options). Schemas are compared by their text first and, when
- * that differs, by meaning (describe) in a second scratch database that
- * replays the same steps. Emits one EV_VERIFY_* per migration and stops
- * after the first that fails. Returns 0 when it could check (whatever it
- * found), else a negative code.
+ * the first up, by meaning (schema_diff with flags). Sections run as
+ * migrate runs them (their transaction and foreign key options). Where
+ * the driver has a content fingerprint, schemas are compared by it first,
+ * and described only when it differs. A migration the scratch database
+ * cannot run without changing the server outside it (RUNNER_ECLUSTER) is
+ * reported as skipped, and the others are still checked; after one that
+ * fails, nothing more is run. Emits one EV_VERIFY_* per migration. Returns
+ * 0 when it could check (whatever it found), else a negative code.
  */
 int runner_verify(struct runner *r, const char *url, int lock_timeout,
-    struct verify_counts *c, struct buf *err);
+    unsigned flags, struct verify_counts *c, struct buf *err);
 
 /* Drift: how a database's schema differs from its migrations'. */
 struct drift {
+	unsigned flags;		/* in: schema_diff's (SCHEMA_IGNORE_...) */
 	int checked;		/* 0: why says why it could not be */
 	struct buf why;
 	struct buf diff;	/* "added table x\n"...: migrations' -> real */
 	size_t n;		/* lines in diff */
+	const char *source;	/* "record", "replay", or NULL: not checked */
+	struct buf note;	/* why it replayed instead of using the record */
 };
 
 void drift_init(struct drift *d);
 void drift_release(struct drift *d);
 
 /*
- * Replays the up sections of the migrations r->plan shows applied into a
- * new scratch database of the kind url names and compares its schema with
- * r->store's, by meaning. Drift cannot be checked (d->why)
- * when an applied migration's file is missing or changed, a migration is
- * recorded as failed, or a replay fails. r->store may be NULL (no
- * database: nothing to check). Returns 0, or a negative code when
- * describing a schema failed.
+ * Compares r->store's schema with what its applied migrations produce, by
+ * meaning (with d->flags). That is the drift record's (drift.c), when one
+ * was written for the applied rows: its fingerprint alone says there is no
+ * drift, without describing anything. Otherwise (a database migrated by an
+ * older runner, an interrupted run, a damaged record: d->note says which)
+ * the up sections of the migrations r->plan shows applied are replayed into
+ * a new scratch database of the kind url names; drift cannot be checked
+ * (d->why) when an applied migration's file is missing or changed, a
+ * migration is recorded as failed, or a replay fails. r->store may be NULL
+ * (no database: nothing to check). Returns 0, or a negative code when
+ * reading or describing a schema failed.
  */
 int runner_drift(struct runner *r, const char *url, int lock_timeout,
     struct drift *d, struct buf *err);

@@ -31,5 +31,40 @@ int exec_section(struct runner *r, const struct section_run *s,
 /* Commits with flags fl; an error found then (foreign keys) names s. */
 int commit_section(struct runner *r, const struct section_run *s,
     unsigned fl, struct buf *err);
+/* Runs s in its own transaction (unless it says otherwise), as migrate does. */
+int run_section(struct runner *r, const struct section_run *s,
+    struct buf *err);
+
+/*
+ * drift.c, around the changes a command makes. r->drift says what the run
+ * knows: DRIFT_OFF, no record kept (or not started); DRIFT_CLEAN, the
+ * schema was what the record says when the run began and only runner has
+ * changed it since, so it can be recorded as it is; DRIFT_DIRTY, it cannot
+ * be trusted (drift, no record), so the record is replayed; DRIFT_KEEP, a
+ * record written part-way is right and must stay (a transaction:false
+ * section failed after it).
+ */
+enum { DRIFT_OFF, DRIFT_CLEAN, DRIFT_DIRTY, DRIFT_KEEP };
+
+/* Before a run's first change, with r->rows current: sets r->drift. */
+void drift_start(struct runner *r);
+/*
+ * Records the schema for the rows now applied, inside the caller's
+ * transaction: as it is (DRIFT_CLEAN), else as replayed.
+ */
+int drift_settle(struct runner *r, struct buf *err);
+/*
+ * After a change to the rows alone (repair), inside its transaction: a
+ * record that was right for before stays right, for the new rows.
+ */
+int drift_rows_changed(struct runner *r, const struct applied_set *before,
+    struct buf *err);
+/*
+ * Replays the up sections of the migrations plan shows applied into sr's
+ * store; 1 with why set when it cannot (drift_unknown_past, a failure).
+ */
+int drift_replay(const struct plan *plan, struct runner *sr, struct buf *why);
+/* Says in why when e cannot be replayed: what ran is not known. */
+int drift_unknown_past(const struct plan_entry *e, struct buf *why);
 
 #endif

@@ -51,11 +51,38 @@ static const char *const queries[Q_MAX] = {
 	"SELECT origin FROM pragma_index_list(?1) WHERE name = ?2",
 };
 
+/* What only a table's CREATE text says about a column. */
+struct coltext {
+	char *name;		/* lowercased */
+	char *notnull;		/* its NOT NULL's " ON CONFLICT X", or NULL */
+	char *gen;		/* a generated column's expression, or NULL */
+};
+
+/* A UNIQUE constraint with an ON CONFLICT clause. */
+struct uniqtext {
+	char *cols;		/* "a, b", as index_columns writes them */
+	char *conflict;		/* " ON CONFLICT X" */
+};
+
+/*
+ * What the text of the table described last says that no pragma does; an
+ * autoindex's row follows its table's, so it is still at hand then.
+ */
+struct tabletext {
+	char *table;		/* lowercased */
+	char *pk;		/* the primary key's " ON CONFLICT X", or NULL */
+	struct coltext *c;
+	size_t nc;
+	struct uniqtext *u;
+	size_t nu;
+};
+
 struct describer {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q_MAX];
 	struct schema *out;
 	struct buf name, def, tmp;
+	struct tabletext tt;
 };
 
 static int
@@ -320,9 +347,205 @@ add_collate(struct buf *b, const char *coll)
 }
 
 static void
+tabletext_release(struct tabletext *tt)
+{
+	size_t i;
+
+	for (i = 0; i < tt->nc; i++) {
+		free(tt->c[i].name);
+		free(tt->c[i].notnull);
+		free(tt->c[i].gen);
+	}
+	for (i = 0; i < tt->nu; i++) {
+		free(tt->u[i].cols);
+		free(tt->u[i].conflict);
+	}
+	free(tt->c);
+	free(tt->u);
+	free(tt->table);
+	free(tt->pk);
+	memset(tt, 0, sizeof(*tt));
+}
+
+static char *
+lower_word(const struct tok *t)
+{
+	struct buf w = BUF_INIT;
+
+	word_text(t, &w);
+	return buf_detach(&w, NULL);
+}
+
+/*
+ * " ON CONFLICT X" when v[i] starts ON CONFLICT X, else NULL; ABORT, the
+ * default, is as good as none.
+ */
+static char *
+conflict_at(const struct toks *tk, size_t i, size_t end)
+{
+	struct buf b = BUF_INIT;
+
+	if (i + 2 >= end || !is_kw(&tk->v[i], "ON") ||
+	    !is_kw(&tk->v[i + 1], "CONFLICT") || is_kw(&tk->v[i + 2], "ABORT"))
+		return NULL;
+	buf_adds(&b, " ON CONFLICT ");
+	buf_add(&b, tk->v[i + 2].s, tk->v[i + 2].len);
+	for (i = 13; i < b.len; i++)
+		b.buf[i] = (char)toupper((unsigned char)b.buf[i]);
+	return buf_detach(&b, NULL);
+}
+
+static void
+add_unique(struct tabletext *tt, char *cols, char *conflict)
+{
+	tt->u = xreallocarray(tt->u, tt->nu + 1, sizeof(*tt->u));
+	tt->u[tt->nu].cols = cols;
+	tt->u[tt->nu++].conflict = conflict;
+}
+
+/* The column names in the parentheses at v[open], as "a, b". */
+static char *
+name_list(const struct toks *tk, size_t open)
+{
+	size_t i, end = close_paren(tk, open);
+	struct buf b = BUF_INIT, w = BUF_INIT;
+	int first = 1;
+
+	for (i = open + 1; i < end; i++) {
+		if (tk->v[i].type != TOK_WORD)
+			continue;
+		/* The first word of each item: its column. */
+		if (i == open + 1 || is_punct(&tk->v[i - 1], ',')) {
+			word_text(&tk->v[i], &w);
+			buf_addf(&b, "%s%s", first ? "" : ", ", w.buf);
+			first = 0;
+		}
+	}
+	buf_release(&w);
+	return buf_detach(&b, NULL);
+}
+
+/* A table constraint v[a, b): a PRIMARY KEY's or UNIQUE's ON CONFLICT. */
+static void
+text_constraint(const struct toks *tk, size_t a, size_t b,
+    struct tabletext *tt)
+{
+	size_t open = a + 1, end, i;
+	char *conflict = NULL;
+
+	if (is_kw(&tk->v[a], "PRIMARY"))
+		open++;
+	if (!(is_kw(&tk->v[a], "PRIMARY") || is_kw(&tk->v[a], "UNIQUE")) ||
+	    open >= b || !is_punct(&tk->v[open], '('))
+		return;
+	end = close_paren(tk, open);
+	for (i = end + 1; i < b && conflict == NULL; i++)
+		conflict = conflict_at(tk, i, b);
+	if (conflict == NULL)
+		return;
+	if (is_kw(&tk->v[a], "PRIMARY") && tt->pk == NULL)
+		tt->pk = conflict;
+	else if (is_kw(&tk->v[a], "UNIQUE"))
+		add_unique(tt, name_list(tk, open), conflict);
+	else
+		free(conflict);
+}
+
+/* A column definition v[a, b): ON CONFLICT clauses and AS (expression). */
+static void
+text_column(const struct toks *tk, size_t a, size_t b, struct tabletext *tt)
+{
+	struct coltext *c;
+	struct buf gen = BUF_INIT;
+	char last = 0, *conflict;
+	size_t i;
+
+	tt->c = xreallocarray(tt->c, tt->nc + 1, sizeof(*tt->c));
+	c = &tt->c[tt->nc++];
+	memset(c, 0, sizeof(*c));
+	c->name = lower_word(&tk->v[a]);
+	for (i = a + 1; i < b; i++) {
+		if (is_punct(&tk->v[i], '(')) {
+			i = close_paren(tk, i);
+			continue;
+		}
+		if (is_kw(&tk->v[i], "NULL") && is_kw(&tk->v[i - 1], "NOT"))
+			last = 'n';
+		else if (is_kw(&tk->v[i], "PRIMARY"))
+			last = 'p';
+		else if (is_kw(&tk->v[i], "UNIQUE"))
+			last = 'u';
+		else if (is_kw(&tk->v[i], "CHECK") || is_kw(&tk->v[i],
+		    "DEFAULT") || is_kw(&tk->v[i], "REFERENCES"))
+			last = 0;
+		else if (is_kw(&tk->v[i], "AS") && i + 1 < b &&
+		    is_punct(&tk->v[i + 1], '(') && c->gen == NULL) {
+			norm_range(tk, i + 2, close_paren(tk, i + 1), &gen);
+			c->gen = buf_detach(&gen, NULL);
+		} else if ((conflict = conflict_at(tk, i, b)) != NULL) {
+			if (last == 'n' && c->notnull == NULL)
+				c->notnull = conflict;
+			else if (last == 'p' && tt->pk == NULL)
+				tt->pk = conflict;
+			else if (last == 'u')
+				add_unique(tt, xstrdup(c->name), conflict);
+			else
+				free(conflict);
+			i += 2;
+		}
+	}
+	buf_release(&gen);
+}
+
+/* Reads the column definitions and constraints of a CREATE TABLE. */
+static void
+text_parse(const struct toks *tk, const char *table, struct tabletext *tt)
+{
+	size_t open, close, from, i, a;
+	int depth = 0;
+
+	tabletext_release(tt);
+	tt->table = xstrdup(table);
+	for (open = 0; open < tk->n && !is_punct(&tk->v[open], '('); open++)
+		;
+	close = close_paren(tk, open);
+	for (i = from = open + 1; i <= close && i < tk->n; i++) {
+		if (is_punct(&tk->v[i], '('))
+			depth++;
+		else if (is_punct(&tk->v[i], ')') && depth)
+			depth--;
+		else if (depth == 0 && (i == close ||
+		    is_punct(&tk->v[i], ','))) {
+			a = from;
+			if (a + 1 < i && is_kw(&tk->v[a], "CONSTRAINT"))
+				a += 2;
+			if (a < i && (is_kw(&tk->v[a], "PRIMARY") ||
+			    is_kw(&tk->v[a], "UNIQUE") || is_kw(&tk->v[a],
+			    "CHECK") || is_kw(&tk->v[a], "FOREIGN")))
+				text_constraint(tk, a, i, tt);
+			else if (a < i && tk->v[a].type == TOK_WORD)
+				text_column(tk, a, i, tt);
+			from = i + 1;
+		}
+	}
+}
+
+static const struct coltext *
+text_of(const struct describer *d, const char *column)
+{
+	size_t i;
+
+	for (i = 0; i < d->tt.nc; i++)
+		if (strcasecmp(d->tt.c[i].name, column) == 0)
+			return &d->tt.c[i];
+	return NULL;
+}
+
+static void
 column_def(struct describer *d, sqlite3_stmt *st, const char *table)
 {
 	const char *type = col_str(st, 1), *dflt = col_str(st, 3);
+	const struct coltext *ct = text_of(d, col_str(st, 0));
 	const char *coll = NULL;
 	int hidden = sqlite3_column_int(st, 5);
 
@@ -333,7 +556,8 @@ column_def(struct describer *d, sqlite3_stmt *st, const char *table)
 	} else
 		buf_adds(&d->def, "(no type)");
 	if (sqlite3_column_int(st, 2))
-		buf_adds(&d->def, " NOT NULL");
+		buf_addf(&d->def, " NOT NULL%s", ct && ct->notnull ?
+		    ct->notnull : "");
 	if (dflt) {
 		buf_adds(&d->def, " DEFAULT ");
 		sqlite_sql_normalize(dflt, strlen(dflt), &d->def);
@@ -344,12 +568,38 @@ column_def(struct describer *d, sqlite3_stmt *st, const char *table)
 	if (hidden)
 		buf_adds(&d->def, hidden == 1 ? " HIDDEN" : hidden == 2 ?
 		    " GENERATED VIRTUAL" : " GENERATED STORED");
+	if (hidden >= 2 && ct && ct->gen)
+		buf_addf(&d->def, " AS (%s)", ct->gen);
+}
+
+/* A column's name as a column-order list writes it: quoted if need be. */
+static void
+add_order_name(struct buf *b, const char *name)
+{
+	const char *p;
+	int plain = *name != '\0';
+
+	for (p = name; *p; p++)
+		if (!is_word_char((unsigned char)*p))
+			plain = 0;
+	if (plain) {
+		add_lower(b, name);
+		return;
+	}
+	buf_addch(b, '"');
+	for (p = name; *p; p++) {
+		if (*p == '"')
+			buf_addch(b, '"');
+		buf_addch(b, tolower((unsigned char)*p));
+	}
+	buf_addch(b, '"');
 }
 
 static int
 describe_columns(struct describer *d, const char *table, struct buf *err)
 {
 	sqlite3_stmt *st = query(d, Q_XINFO, table, NULL);
+	struct buf order = BUF_INIT;
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -358,8 +608,15 @@ describe_columns(struct describer *d, const char *table, struct buf *err)
 		add_lower(&d->name, col_str(st, 0));
 		column_def(d, st, table);
 		add_obj(d, "column");
+		if (order.len)
+			buf_adds(&order, ", ");
+		add_order_name(&order, col_str(st, 0));
 	}
 	sqlite3_reset(st);
+	add_lower(&d->name, table);
+	buf_add(&d->def, order.buf, order.len);
+	add_obj(d, SCHEMA_COLUMN_ORDER);
+	buf_release(&order);
 	return rc == SQLITE_DONE ? 0 : fail(d, err);
 }
 
@@ -424,11 +681,34 @@ struct fkey {
 	int id;
 };
 
+static int primary_key(struct describer *d, const char *table,
+    struct buf *out, struct buf *err);
+
+/*
+ * "REFERENCES p" names p's primary key: written so, it is the same
+ * constraint as "REFERENCES p(id)".
+ */
+static void
+parent_key(struct describer *d, struct fkey *fk)
+{
+	struct buf pk = BUF_INIT, ignored = BUF_INIT;
+
+	if (primary_key(d, fk->parent.buf, &pk, &ignored) == 0 &&
+	    pk.len > 13) {
+		/* "PRIMARY KEY(a, b)": the list inside. */
+		buf_add(&fk->to, pk.buf + 12, pk.len - 13);
+	}
+	buf_release(&pk);
+	buf_release(&ignored);
+}
+
 static void
 fkey_flush(struct describer *d, const char *table, struct fkey *fk)
 {
 	if (fk->id < 0)
 		return;
+	if (fk->to.len == 0)
+		parent_key(d, fk);
 	add_lower(&d->name, table);
 	buf_addf(&d->name, ".FOREIGN KEY(%s)", fk->from.buf);
 	buf_addf(&d->def, "REFERENCES %s", fk->parent.buf);
@@ -566,6 +846,21 @@ describe_index(struct describer *d, const char *index, const char *table,
 	return ret;
 }
 
+/* The ON CONFLICT clause of table's UNIQUE (cols), as the def. */
+static void
+unique_conflict(struct describer *d, const char *table, const char *cols)
+{
+	size_t i;
+
+	if (d->tt.table == NULL || strcasecmp(d->tt.table, table) != 0)
+		return;
+	for (i = 0; i < d->tt.nu; i++)
+		if (strcmp(d->tt.u[i].cols, cols) == 0) {
+			buf_adds(&d->def, d->tt.u[i].conflict + 1);
+			return;
+		}
+}
+
 /*
  * An index SQLite made for a UNIQUE constraint (or a primary key, which
  * the table's def already has): described as the constraint, not by the
@@ -584,11 +879,12 @@ describe_autoindex(struct describer *d, const char *index, const char *table,
 		return fail(d, err);
 	if (!unique)
 		return 0;
-	add_lower(&d->name, table);
-	buf_adds(&d->name, ".UNIQUE(");
-	if (index_columns(d, index, NULL, 0, &d->name, err) < 0)
+	buf_reset(&d->tmp);
+	if (index_columns(d, index, NULL, 0, &d->tmp, err) < 0)
 		return RUNNER_EFAIL;
-	buf_addch(&d->name, ')');
+	add_lower(&d->name, table);
+	buf_addf(&d->name, ".UNIQUE(%s)", d->tmp.buf);
+	unique_conflict(d, table, d->tmp.buf);
 	add_obj(d, "constraint");
 	return 0;
 }
@@ -606,12 +902,17 @@ describe_table(struct describer *d, const char *table, const char *sql,
 		add_obj(d, "table");
 		return 0;
 	}
+	tokenize(sql, &tk);
+	text_parse(&tk, table, &d->tt);
 	ret = primary_key(d, table, &d->def, err);
-	if (ret < 0)
+	if (ret < 0) {
+		free(tk.v);
 		return ret;
+	}
 	if (d->def.len == 0)
 		buf_adds(&d->def, "no PRIMARY KEY");
-	tokenize(sql, &tk);
+	else if (d->tt.pk)
+		buf_adds(&d->def, d->tt.pk);
 	table_flags(&tk, &d->def);
 	add_obj(d, "table");
 	table_checks(d, table, &tk);
@@ -650,7 +951,8 @@ sqlite_describe(sqlite3 *db, struct schema *out, struct buf *err)
 	static const char list_sql[] =
 	    "SELECT type, name, tbl_name, sql FROM sqlite_schema "
 	    "WHERE tbl_name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-	    "AND lower(tbl_name) <> '" TRACKING_TABLE "'";
+	    "AND lower(tbl_name) NOT IN ('" TRACKING_TABLE "', '" DRIFT_TABLE
+	    "')";
 	struct describer d;
 	sqlite3_stmt *st = NULL;
 	int i, rc, ret = RUNNER_EFAIL;
@@ -687,5 +989,6 @@ out:
 	buf_release(&d.name);
 	buf_release(&d.def);
 	buf_release(&d.tmp);
+	tabletext_release(&d.tt);
 	return ret;
 }

@@ -132,6 +132,19 @@ applied_from_text(struct applied *a, const char *const v[TRACKING_NCOLS])
 	a->error = dup_or_null(v[8]);
 }
 
+void
+applied_collect(void *arg, const char *const v[TRACKING_NCOLS])
+{
+	struct applied_set *s = arg;
+
+	/* Grows by powers of two: n itself says when it is full. */
+	if ((s->n & (s->n - 1)) == 0 && s->n >= 32)
+		s->v = xreallocarray(s->v, 2 * s->n, sizeof(*s->v));
+	else if (s->n == 0)
+		s->v = xreallocarray(NULL, 32, sizeof(*s->v));
+	applied_from_text(&s->v[s->n++], v);
+}
+
 const struct applied *
 applied_find(const struct applied_set *s, const char *version)
 {
@@ -166,11 +179,17 @@ sqlite_target(const char *url)
 	return p;
 }
 
-static int
-is_pg_url(const char *url)
+int
+store_is_pg_url(const char *url)
 {
 	return has_prefix(url, "postgres://") ||
 	    has_prefix(url, "postgresql://");
+}
+
+static int
+is_pg_url(const char *url)
+{
+	return store_is_pg_url(url);
 }
 
 int
@@ -234,6 +253,130 @@ store_open_scratch(const char *url, int lock_timeout, struct store **out,
 		return buf_seterr(err, RUNNER_EFAIL, "the %s driver has no "
 		    "scratch databases", ops->name);
 	return ops->open_scratch(target, lock_timeout, out, err);
+}
+
+const char drift_table_ddl[] =
+    "CREATE TABLE IF NOT EXISTS " DRIFT_TABLE " (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    header TEXT NOT NULL,\n"
+    "    objects TEXT NOT NULL\n"
+    ")";
+
+int
+store_load_applied(struct store *s, struct applied_set *out, struct buf *err)
+{
+	int ret;
+
+	out->v = NULL;
+	out->n = 0;
+	ret = s->ops->applied_each(s, applied_collect, out, err);
+	if (ret < 0)
+		applied_set_release(out);
+	else
+		applied_set_sort(out);
+	return ret;
+}
+
+static int
+no_records(struct store *s, struct buf *err)
+{
+	return buf_seterr(err, RUNNER_EFAIL, "the %s driver keeps no drift "
+	    "record", s->ops->name);
+}
+
+int
+store_fingerprint(struct store *s, struct buf *out, struct buf *err)
+{
+	if (s->ops->fingerprint == NULL)
+		return no_records(s, err);
+	buf_reset(out);
+	return s->ops->fingerprint(s, out, err);
+}
+
+static void
+collect(void *arg, const char *kind, const char *name, const char *def)
+{
+	schema_add(arg, kind, name, def);
+}
+
+int
+store_objects(struct store *s, struct schema *out, struct buf *err)
+{
+	if (s->ops->objects == NULL)
+		return no_records(s, err);
+	schema_release(out);
+	return s->ops->objects(s, collect, out, err);
+}
+
+struct text_job {
+	struct buf *text;
+	struct schema_digest d;
+};
+
+static void
+encode_one(void *arg, const char *kind, const char *name, const char *def)
+{
+	struct text_job *j = arg;
+	struct schema_obj o = { (char *)kind, (char *)name, (char *)def };
+	struct schema one = { &o, 1, 1 };
+
+	schema_encode(&one, j->text);
+	schema_digest_add(&j->d, schema_obj_hash(kind, name, def));
+}
+
+int
+store_objects_text(struct store *s, struct buf *text, char *digest,
+    struct buf *err)
+{
+	struct text_job j = { text, SCHEMA_DIGEST_INIT };
+	int ret;
+
+	if (s->ops->objects == NULL)
+		return no_records(s, err);
+	ret = s->ops->objects(s, encode_one, &j, err);
+	schema_digest_format(&j.d, digest);
+	return ret;
+}
+
+int
+store_objects_describe(struct store *s, const struct schema *objs,
+    struct schema *out, struct buf *err)
+{
+	if (s->ops->objects_describe == NULL)
+		return no_records(s, err);
+	schema_release(out);
+	return s->ops->objects_describe(objs, out, err);
+}
+
+int
+store_record_read(struct store *s, struct buf *header, struct buf *objects,
+    struct buf *err)
+{
+	buf_reset(header);
+	if (objects)
+		buf_reset(objects);
+	if (s->ops->record_read == NULL)
+		return 0;
+	return s->ops->record_read(s, header, objects, err);
+}
+
+int
+store_record_write(struct store *s, const char *header, const char *objects,
+    struct buf *err)
+{
+	if (s->ops->record_write == NULL)
+		return header ? no_records(s, err) : 0;
+	return s->ops->record_write(s, header, objects, err);
+}
+
+int
+store_describe(struct store *s, struct schema *out, struct buf *err)
+{
+	schema_release(out);
+	if (s->ops->describe == NULL)
+		return buf_seterr(err, RUNNER_EFAIL, "the %s driver cannot "
+		    "describe a schema yet", s->ops->name);
+	return s->ops->describe(s, out, err);
 }
 
 void

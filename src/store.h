@@ -12,6 +12,12 @@
 #include "schema.h"
 
 #define TRACKING_TABLE "schema_migrations"
+/*
+ * The drift record (drift.c): what the schema should be, written by the
+ * commands that change it. Its name derives from the tracking table's,
+ * here only, so that naming the tracking table (issue 13) names it too.
+ */
+#define DRIFT_TABLE TRACKING_TABLE "_drift"
 
 /*
  * The states of a row. Only transaction:false sections leave anything but
@@ -30,7 +36,7 @@ struct applied {
 	char *name;
 	char *applied_at;
 	char *checksum;
-	char *down_sql;		/* written by insert; load_applied leaves it NULL */
+	char *down_sql;		/* written by insert; never read back here */
 	char *down_options;
 	char *state;		/* see STATE_* */
 	char *error;
@@ -75,12 +81,16 @@ void tracking_ddl(struct buf *sql, const struct tracking_dialect *d,
 void tracking_select(struct buf *sql, const struct tracking_dialect *d,
     unsigned have);
 #define TRACKING_NCOLS 9
+enum { TC_VERSION, TC_NAME, TC_APPLIED_AT, TC_CHECKSUM, TC_DURATION,
+	TC_HAS_DOWN, TC_DOWN_OPTIONS, TC_STATE, TC_ERROR };
 /*
  * Fills a from one row of tracking_select as text (NULL for SQL NULL);
  * the has-down column is true as "1" or "t".
  */
 void applied_from_text(struct applied *a,
     const char *const v[TRACKING_NCOLS]);
+/* An applied_each callback that adds each row to an applied_set (arg). */
+void applied_collect(void *arg, const char *const v[TRACKING_NCOLS]);
 
 /* open flags */
 #define STORE_NOCREATE	0x1	/* fail with RUNNER_ENOENT if it does not exist */
@@ -94,6 +104,13 @@ struct store_ops;
 struct store {
 	const struct store_ops *ops;
 	char *display;		/* the database as shown to users */
+	/*
+	 * Set by a driver that notices the schema changed between two of its
+	 * own statements, by someone else (SQLite: the schema cookie moved
+	 * while runner held no transaction); drift.c then trusts nothing it
+	 * did not replay itself.
+	 */
+	int foreign_ddl;
 };
 
 /*
@@ -113,11 +130,13 @@ struct store_ops {
 	/* Creates or upgrades the tracking table; inside a transaction. */
 	int (*ensure_table)(struct store *s, struct buf *err);
 	/*
-	 * All rows, without their stored down SQL (which status never needs
-	 * and which grows with the history); a missing table is an empty set.
+	 * Calls each with every row as text, in tracking_select's columns
+	 * (NULL for SQL NULL), without their stored down SQL (which status
+	 * never needs and which grows with the history); a missing table has
+	 * no rows. store_load_applied collects them.
 	 */
-	int (*load_applied)(struct store *s, struct applied_set *out,
-	    struct buf *err);
+	int (*applied_each)(struct store *s, void (*each)(void *arg,
+	    const char *const v[TRACKING_NCOLS]), void *arg, struct buf *err);
 	/* The stored down SQL of version into *sql (freed by the caller). */
 	int (*load_down)(struct store *s, const char *version, char **sql,
 	    struct buf *err);
@@ -196,6 +215,39 @@ struct store_ops {
 	 * session's advisory lock. NULL when the driver has none.
 	 */
 	int (*lock_run)(struct store *s, struct buf *err);
+	/*
+	 * Drift records (drift.c); NULL when the driver keeps none.
+	 *
+	 * fingerprint: a short text that changes whenever the schema does,
+	 * cheap enough for every status; within one database, an equal
+	 * fingerprint means an unchanged schema. With fingerprint_content it
+	 * is the digest (schema_digest_of) of objects' result, so equal
+	 * schemas anywhere have equal fingerprints; a scratch store then
+	 * keeps it up to date statement by statement, for verify.
+	 *
+	 * objects: calls each for every object a record keeps of the schema
+ * (store_objects collects them), from which
+	 * objects_describe gives the description describe would (SQLite:
+	 * the CREATE statements, rebuilt in memory; PostgreSQL: describe's
+	 * own objects). Neither includes the tracking or the drift table.
+	 *
+	 * record_read: the record's header and, if objects is not NULL, its
+	 * objects' text (schema_encode); both empty when there is none.
+	 * record_write: replaces it, inside a transaction, creating the
+	 * table if needed; objects NULL keeps the stored ones, header NULL
+	 * removes the record.
+	 */
+	int (*fingerprint)(struct store *s, struct buf *out, struct buf *err);
+	int fingerprint_content;
+	int (*objects)(struct store *s, void (*each)(void *arg,
+	    const char *kind, const char *name, const char *def), void *arg,
+	    struct buf *err);
+	int (*objects_describe)(const struct schema *objs, struct schema *out,
+	    struct buf *err);
+	int (*record_read)(struct store *s, struct buf *header,
+	    struct buf *objects, struct buf *err);
+	int (*record_write)(struct store *s, const char *header,
+	    const char *objects, struct buf *err);
 };
 
 /*
@@ -208,6 +260,11 @@ void store_close(struct store *s);
 /* The driver for url, and what it gets as target (e.g. a path). */
 int store_driver(const char *url, const struct store_ops **ops,
     const char **target, struct buf *err);
+/* Every row of s's tracking table, sorted by version (applied_each). */
+int store_load_applied(struct store *s, struct applied_set *out,
+    struct buf *err);
+/* Whether url names a PostgreSQL database (built in or not). */
+int store_is_pg_url(const char *url);
 /* A scratch database of the kind url names: see open_scratch above. */
 int store_open_scratch(const char *url, int lock_timeout, struct store **out,
     struct buf *err);
@@ -222,6 +279,28 @@ char *store_display_url(const char *url);
  * percent-decoded, with ***: for messages (libpq's) that may echo it.
  */
 void store_scrub(const char *url, struct buf *msg);
+/*
+ * The drift record operations (store_ops), failing with a message when the
+ * driver has none.
+ */
+int store_fingerprint(struct store *s, struct buf *out, struct buf *err);
+int store_objects(struct store *s, struct schema *out, struct buf *err);
+/*
+ * The same, written as schema_encode writes them, and their digest into
+ * digest[SCHEMA_DIGEST_LEN], without keeping them.
+ */
+int store_objects_text(struct store *s, struct buf *text, char *digest,
+    struct buf *err);
+int store_objects_describe(struct store *s, const struct schema *objs,
+    struct schema *out, struct buf *err);
+int store_record_read(struct store *s, struct buf *header,
+    struct buf *objects, struct buf *err);
+int store_record_write(struct store *s, const char *header,
+    const char *objects, struct buf *err);
+int store_describe(struct store *s, struct schema *out, struct buf *err);
+/* The drift table, as both drivers create it: one row, id 1. */
+extern const char drift_table_ddl[];
+
 /* Appends the drivers built in, with their library versions. */
 void store_drivers(struct buf *out);
 

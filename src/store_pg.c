@@ -222,6 +222,46 @@ pg_new(PGconn *conn, const char *url, int lock_timeout)
 	return s;
 }
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/*
+ * Scratch databases left by a run that was killed: no one holds their
+ * lock (or, named as older releases named them, is connected to them).
+ */
+static const char stale_sql[] =
+    "SELECT quote_ident(datname) FROM pg_database d "
+    "WHERE (datname ~ '^" SCRATCH_PREFIX "[0-9]+$' AND NOT EXISTS "
+    "(SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' "
+    "AND l.classid = " STR(SCRATCH_LOCK) "::oid AND l.objsubid = 2 "
+    "AND l.objid = substr(d.datname, length('" SCRATCH_PREFIX "') + 1)"
+    "::bigint::oid)) "
+    "OR (datname ~ '^" SCRATCH_PREFIX "[0-9]+_[0-9]+$' AND NOT EXISTS "
+    "(SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname))";
+
+/*
+ * Drops them, as far as this user may; any that cannot be dropped now
+ * (someone's connection lingers) is tried again by the next run.
+ */
+static void
+drop_stale_scratch(PGconn *conn)
+{
+	struct buf sql = BUF_INIT;
+	PGresult *r = PQexec(conn, stale_sql);
+	int i;
+
+	for (i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r);
+	    i++) {
+		buf_reset(&sql);
+		buf_addf(&sql, "DROP DATABASE IF EXISTS %s%s",
+		    PQgetvalue(r, i, 0), PQserverVersion(conn) >= 130000 ?
+		    " WITH (FORCE)" : "");
+		PQclear(PQexec(conn, sql.buf));
+	}
+	PQclear(r);
+	buf_release(&sql);
+}
+
 /* flags: STORE_NOCREATE changes nothing, as runner never creates databases. */
 static int
 pg_open(const char *url, unsigned flags, int lock_timeout,
@@ -234,6 +274,7 @@ pg_open(const char *url, unsigned flags, int lock_timeout,
 	ret = connect_url(url, NULL, &conn, err);
 	if (ret < 0)
 		return ret;
+	drop_stale_scratch(conn);
 	*out = &pg_new(conn, url, lock_timeout)->base;
 	return 0;
 }
@@ -310,6 +351,14 @@ pg_begin(struct store *base, unsigned flags, struct buf *err)
 		    "SQLite's table-rebuild option; PostgreSQL alters tables "
 		    "in place (use deferrable constraints and SET CONSTRAINTS "
 		    "instead)");
+	if (s->contained) {
+		if (flags & STORE_NOTX)
+			return 0;
+		ret = run(s, "SAVEPOINT runner_section", "cannot begin a "
+		    "section", err);
+		s->in_tx = ret == 0;
+		return ret;
+	}
 	if (!s->locked && (ret = take_lock(s, err)) < 0)
 		return ret;
 	if (flags & STORE_NOTX)
@@ -330,6 +379,14 @@ pg_commit(struct store *base, unsigned flags, struct buf *err)
 		return 0;
 	if (s->stop)
 		return buf_seterr(err, RUNNER_EINTR, "interrupted");
+	if (s->contained) {
+		if (PQtransactionStatus(s->conn) != PQTRANS_INTRANS)
+			return buf_seterr(err, RUNNER_EFAIL, "the section "
+			    "failed; nothing was committed");
+		s->in_tx = 0;
+		return run(s, "RELEASE SAVEPOINT runner_section",
+		    "cannot end a section", err);
+	}
 	if (s->begin_pending) {
 		s->begin_pending = s->in_tx = 0;	/* nothing ran */
 		return 0;
@@ -357,6 +414,14 @@ pg_rollback(struct store *base, unsigned flags)
 	PGTransactionStatusType st = PQtransactionStatus(s->conn);
 
 	(void)flags;
+	if (s->contained) {
+		/* Only the section: the transaction around it stays. */
+		if (s->in_tx && st != PQTRANS_IDLE)
+			PQclear(PQexec(s->conn, "ROLLBACK TO SAVEPOINT "
+			    "runner_section; RELEASE SAVEPOINT runner_section"));
+		s->in_tx = 0;
+		return;
+	}
 	if (st == PQTRANS_INTRANS || st == PQTRANS_INERROR)
 		PQclear(PQexec(s->conn, "ROLLBACK"));
 	s->in_tx = s->begin_pending = 0;
@@ -415,29 +480,17 @@ col_text(const PGresult *r, int row, int col)
 	    xstrdup(PQgetvalue(r, row, col));
 }
 
-static void
-read_row(const PGresult *r, int row, struct applied *a)
-{
-	const char *v[TRACKING_NCOLS];
-	int i;
-
-	for (i = 0; i < TRACKING_NCOLS; i++)
-		v[i] = PQgetisnull(r, row, i) ? NULL : PQgetvalue(r, row, i);
-	applied_from_text(a, v);
-}
-
 static int
-pg_load_applied(struct store *base, struct applied_set *out,
-    struct buf *err)
+pg_applied_each(struct store *base, void (*each)(void *arg,
+    const char *const v[TRACKING_NCOLS]), void *arg, struct buf *err)
 {
 	struct pg_store *s = pg_downcast(base);
+	const char *v[TRACKING_NCOLS];
 	struct buf sql = BUF_INIT;
 	PGresult *r;
 	unsigned have;
-	int exists, i;
+	int exists, i, j;
 
-	out->v = NULL;
-	out->n = 0;
 	if (table_columns(s, &exists, &have, err) < 0)
 		return RUNNER_EFAIL;
 	if (!exists)
@@ -448,11 +501,12 @@ pg_load_applied(struct store *base, struct applied_set *out,
 	buf_release(&sql);
 	if (r == NULL)
 		return RUNNER_EFAIL;
-	out->v = xcalloc((size_t)PQntuples(r) + 1, sizeof(*out->v));
-	for (i = 0; i < PQntuples(r); i++)
-		read_row(r, i, &out->v[out->n++]);
+	for (i = 0; i < PQntuples(r); i++) {
+		for (j = 0; j < TRACKING_NCOLS; j++)
+			v[j] = PQgetisnull(r, i, j) ? NULL : PQgetvalue(r, i, j);
+		each(arg, v);
+	}
 	PQclear(r);
-	applied_set_sort(out);
 	return 0;
 }
 
@@ -752,6 +806,84 @@ run_each(struct pg_store *s, char *sql, size_t len, size_t *errpos,
 	return ret;
 }
 
+/*
+ * In a scratch store, what no transaction can undo is not run: changes
+ * outside the server's catalogs anywhere, and in a transaction:false
+ * section (whose statements would commit one by one) changes to
+ * cluster-wide objects and a transaction thrown away. Dynamic SQL (DO
+ * blocks, functions) cannot be seen here: the transaction around
+ * everything undoes what it does to the catalogs.
+ */
+static int
+refuse_uncontained(const char *sql, size_t len, int notx, size_t *errpos,
+    struct buf *err)
+{
+	struct pgsplit_class c;
+	struct pgsplit p;
+	size_t start, end;
+
+	pgsplit_init(&p, sql, len);
+	while (pgsplit_next(&p, &start, &end)) {
+		pgsplit_classify(sql + start, end - start, &c);
+		*errpos = start;
+		if (c.external)
+			return buf_seterr(err, RUNNER_ECLUSTER, "changes what "
+			    "is outside the database (%s): not run in the "
+			    "scratch database, which could not undo it",
+			    c.external);
+		if (notx && c.cluster)
+			return buf_seterr(err, RUNNER_ECLUSTER, "changes "
+			    "cluster-wide objects (%s) in a transaction:false "
+			    "section: not run in the scratch database, which "
+			    "could not undo it", c.cluster);
+		if (notx && c.undoes)
+			return buf_seterr(err, RUNNER_ECLUSTER, "rolls back "
+			    "its own transaction in a transaction:false "
+			    "section: not run in the scratch database");
+	}
+	*errpos = 0;
+	return 0;
+}
+
+/*
+ * A transaction:false section in a scratch store: each statement in a
+ * savepoint of the transaction around everything. What cannot run in a
+ * transaction block runs without CONCURRENTLY (the same schema results);
+ * maintenance and transaction control, which change no schema, are left
+ * out. sql is a copy.
+ */
+static int
+run_contained(struct pg_store *s, char *sql, size_t len, size_t *errpos,
+    struct buf *err)
+{
+	struct pgsplit_class c;
+	struct pgsplit p;
+	size_t start, end, i;
+	int ret = 0;
+
+	pgsplit_init(&p, sql, len);
+	while (ret == 0 && pgsplit_next(&p, &start, &end)) {
+		*errpos = start;
+		pgsplit_classify(sql + start, end - start, &c);
+		if (c.maintenance || c.txctl)
+			continue;
+		if (c.concurrently != (size_t)-1)
+			for (i = 0; i < 12; i++)
+				sql[start + c.concurrently + i] = ' ';
+		ret = run(s, "SAVEPOINT runner_statement", "cannot begin a "
+		    "statement", err);
+		if (ret == 0)
+			ret = run_each(s, sql + start, end - start, errpos, err);
+		if (ret < 0) {
+			PQclear(PQexec(s->conn, "ROLLBACK TO SAVEPOINT "
+			    "runner_statement"));
+			*errpos += start;
+		}
+		PQclear(PQexec(s->conn, "RELEASE SAVEPOINT runner_statement"));
+	}
+	return ret;
+}
+
 static int
 pg_exec(struct store *base, const char *sql, size_t len, size_t *errpos,
     struct buf *err)
@@ -767,10 +899,16 @@ pg_exec(struct store *base, const char *sql, size_t len, size_t *errpos,
 		return RUNNER_EFAIL;
 	copy = xstrndup(sql, len);
 	s->cancelable = 1;
-	if (s->stop)
+	ret = s->contained ? refuse_uncontained(copy, len, !s->in_tx, errpos,
+	    err) : 0;
+	if (ret < 0)
+		;
+	else if (s->stop)
 		ret = buf_seterr(err, RUNNER_EINTR, "interrupted");
 	else if (s->in_tx)
 		ret = run_whole(s, copy, len, errpos, err);
+	else if (s->contained)
+		ret = run_contained(s, copy, len, errpos, err);
 	else
 		ret = run_each(s, copy, len, errpos, err);
 	s->cancelable = 0;
@@ -859,8 +997,45 @@ drop_scratch(struct pg_store *s)
 }
 
 /*
- * A new database named runner_scratch_PID_N on target's server, made by a
- * connection to target that stays open to drop it when the store closes.
+ * Takes the lock of a scratch number no one uses, and names its database:
+ * the lock says, to any other run, that the database is not left over.
+ */
+static int
+claim_scratch(struct pg_store *admin, char *name, size_t size,
+    struct buf *err)
+{
+	struct timespec ts;
+	unsigned long id;
+	char sql[128];
+	PGresult *r;
+	int i, got;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	id = ((unsigned long)getpid() * 2654435761UL ^
+	    (unsigned long)ts.tv_nsec) & 0x7fffffffUL;
+	for (i = 0; i < 16; i++, id = (id + 7919) & 0x7fffffffUL) {
+		snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%d, "
+		    "%lu)", SCRATCH_LOCK, id);
+		r = pg_query(admin, sql, 0, NULL, "cannot create a scratch "
+		    "database", err);
+		if (r == NULL)
+			return RUNNER_EFAIL;
+		got = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+		PQclear(r);
+		if (got) {
+			snprintf(name, size, SCRATCH_PREFIX "%lu", id);
+			return 0;
+		}
+	}
+	return buf_seterr(err, RUNNER_EFAIL, "cannot create a scratch "
+	    "database: no free name");
+}
+
+/*
+ * A new database named SCRATCH_PREFIX and a number on target's server,
+ * made by a connection to target that stays open, holding the number's
+ * lock, to drop it when the store closes. Everything the store runs is
+ * inside one transaction, rolled back when it closes (contained).
  */
 static int
 pg_open_scratch(const char *target, int lock_timeout, struct store **out,
@@ -868,7 +1043,6 @@ pg_open_scratch(const char *target, int lock_timeout, struct store **out,
 {
 	struct store *base;
 	struct pg_store *admin, *s;
-	struct timespec ts;
 	PGconn *conn = NULL;
 	char name[64];
 	int ret;
@@ -877,10 +1051,9 @@ pg_open_scratch(const char *target, int lock_timeout, struct store **out,
 	if (ret < 0)
 		return ret;
 	admin = pg_downcast(base);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(name, sizeof(name), "runner_scratch_%ld_%ld", (long)getpid(),
-	    (long)ts.tv_nsec);
-	ret = create_scratch(admin, name, err);
+	ret = claim_scratch(admin, name, sizeof(name), err);
+	if (ret == 0)
+		ret = create_scratch(admin, name, err);
 	if (ret == 0 && (ret = connect_url(target, name, &conn, err)) < 0)
 		drop_database(admin->conn, name);
 	if (ret < 0) {
@@ -890,10 +1063,18 @@ pg_open_scratch(const char *target, int lock_timeout, struct store **out,
 	s = pg_new(conn, target, lock_timeout);
 	s->admin = admin->conn;
 	s->scratch = xstrdup(name);
+	s->contained = 1;
+	s->locked = 1;		/* no one else uses it: no run lock */
 	admin->conn = NULL;
 	store_close(base);
 	*out = &s->base;
-	return 0;
+	ret = run(s, "BEGIN", "cannot begin the scratch database's "
+	    "transaction", err);
+	if (ret < 0) {
+		store_close(*out);
+		*out = NULL;
+	}
+	return ret;
 }
 
 const char *
@@ -920,7 +1101,7 @@ const struct store_ops store_pg_ops = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.ensure_table = pg_ensure_table,
-	.load_applied = pg_load_applied,
+	.applied_each = pg_applied_each,
 	.load_down = pg_load_down,
 	.find = pg_find,
 	.insert = pg_insert,
@@ -940,4 +1121,9 @@ const struct store_ops store_pg_ops = {
 	.describe = pg_describe,
 	.open_scratch = pg_open_scratch,
 	.interrupt = pg_interrupt,
+	.fingerprint = pg_fingerprint,
+	.objects = pg_objects,
+	.objects_describe = pg_objects_describe,
+	.record_read = pg_record_read,
+	.record_write = pg_record_write,
 };

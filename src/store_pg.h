@@ -26,7 +26,21 @@ struct pg_store {
 	volatile sig_atomic_t cancelable;	/* may cancel what runs now */
 	PGconn *admin;		/* a scratch store: the connection that made it */
 	char *scratch;		/* a scratch store: its database's name */
+	/*
+	 * A scratch store runs everything inside one transaction that is
+	 * rolled back at close (a section in a savepoint of it), so that what
+	 * migrations do to the cluster (roles, grants, settings) is undone.
+	 */
+	int contained;
 };
+
+/*
+ * Scratch databases are SCRATCH_PREFIX followed by a number, and the
+ * connection that made one holds the advisory lock (SCRATCH_LOCK, number)
+ * while it lives: one whose lock no one holds was left by a killed run.
+ */
+#define SCRATCH_PREFIX	"runner_scratch_"
+#define SCRATCH_LOCK	1920298606	/* "runn" */
 
 /*
  * A query of the DROP statements for everything in the schema named by
@@ -111,5 +125,15 @@ int pg_replace(const char *target, int lock_timeout, const char *path,
 /* store_ops.schema and store_ops.describe, from the catalogs. */
 int pg_schema(struct store *s, struct buf *out, struct buf *err);
 int pg_describe(struct store *s, struct schema *out, struct buf *err);
+/* store_ops' drift record operations (store_pg_schema.c). */
+int pg_fingerprint(struct store *s, struct buf *out, struct buf *err);
+int pg_objects(struct store *s, void (*each)(void *arg, const char *kind,
+    const char *name, const char *def), void *arg, struct buf *err);
+int pg_objects_describe(const struct schema *objs, struct schema *out,
+    struct buf *err);
+int pg_record_read(struct store *s, struct buf *header, struct buf *objects,
+    struct buf *err);
+int pg_record_write(struct store *s, const char *header, const char *objects,
+    struct buf *err);
 
 #endif

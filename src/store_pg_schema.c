@@ -53,30 +53,38 @@ static const char schema_sql[] =
     "WHERE c.contype IN ('p', 'u', 'f', 'c', 'x')), "
     "parent AS (SELECT r.oid, i.inhparent::regclass::text AS name "
     "FROM rel r JOIN pg_inherits i ON i.inhrelid = r.oid "
-    "WHERE r.relispartition) "
+    "WHERE r.relispartition), "
+    /* show-schema's column and constraint lists, one per table */
+    "colagg AS (SELECT attrelid, string_agg(E'\\n    ' "
+    "|| quote_ident(attname) || ' ' || def, ',' ORDER BY attnum) AS cols "
+    "FROM col WHERE $1 GROUP BY attrelid), "
+    "conagg AS (SELECT conrelid, string_agg(E'\\n    CONSTRAINT ' "
+    "|| quote_ident(conname) || ' ' || def, ',' ORDER BY conname "
+    "COLLATE \"C\") AS cons FROM con WHERE $1 GROUP BY conrelid) "
     /* tables */
     "SELECT * FROM (SELECT 4 AS grp, r.relname AS tbl, 0 AS ord, 'table' AS kind, "
     "r.relname AS name, concat_ws(' ', CASE r.relpersistence WHEN 'u' "
     "THEN 'unlogged' END, 'partition by ' || pg_get_partkeydef(r.oid), "
     "'partition of ' || p.name || ' ' || pg_get_expr(r.relpartbound, "
-    "r.oid)) AS def, CASE WHEN r.relispartition THEN "
-    "format('CREATE TABLE %I PARTITION OF %s %s', r.relname, p.name, "
+    "r.oid)) AS def, CASE WHEN NOT $1 THEN NULL WHEN r.relispartition "
+    "THEN format('CREATE TABLE %I PARTITION OF %s %s', r.relname, p.name, "
     "pg_get_expr(r.relpartbound, r.oid)) "
     "ELSE format(E'CREATE %sTABLE %I (%s\\n)%s', CASE r.relpersistence "
     "WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, r.relname, concat_ws(',', "
-    "(SELECT string_agg(E'\\n    ' || quote_ident(attname) || ' ' || def, "
-    "',' ORDER BY attnum) FROM col WHERE attrelid = r.oid), "
-    "(SELECT string_agg(E'\\n    CONSTRAINT ' || quote_ident(conname) "
-    "|| ' ' || def, ',' ORDER BY conname COLLATE \"C\") FROM con "
-    "WHERE conrelid = r.oid)), coalesce(' PARTITION BY ' "
+    "ca.cols, ka.cons), coalesce(' PARTITION BY ' "
     "|| pg_get_partkeydef(r.oid), '')) END AS ddl "
     "FROM rel r LEFT JOIN parent p ON p.oid = r.oid "
+    "LEFT JOIN colagg ca ON ca.attrelid = r.oid "
+    "LEFT JOIN conagg ka ON ka.conrelid = r.oid "
     "WHERE r.relkind IN ('r', 'p') "
     /* their columns and constraints, for describe */
     "UNION ALL SELECT 4, r.relname, 9, 'column', r.relname || '.' "
     "|| c.attname, c.def, NULL FROM col c JOIN rel r ON r.oid = c.attrelid "
     "UNION ALL SELECT 4, r.relname, 9, 'constraint', r.relname || '.' "
     "|| k.conname, k.def, NULL FROM con k JOIN rel r ON r.oid = k.conrelid "
+    "UNION ALL SELECT 4, r.relname, 9, '" SCHEMA_COLUMN_ORDER "', r.relname, "
+    "string_agg(quote_ident(c.attname), ', ' ORDER BY c.attnum), NULL "
+    "FROM col c JOIN rel r ON r.oid = c.attrelid GROUP BY r.relname "
     /* indexes that no constraint made, and triggers */
     "UNION ALL SELECT CASE r.relkind WHEN 'm' THEN 5 ELSE 4 END, "
     "r.relname, 1, 'index', r.relname || '.' || i.relname, x.def, x.def "
@@ -150,10 +158,13 @@ static const char schema_sql[] =
 
 enum { C_GRP, C_TBL, C_ORD, C_KIND, C_NAME, C_DEF, C_DDL };
 
+/* ddl: show-schema's text too, which describe does without. */
 static PGresult *
-read_schema(struct pg_store *s, struct buf *err)
+read_schema(struct pg_store *s, int ddl, struct buf *err)
 {
-	return pg_query(s, schema_sql, 0, NULL, "cannot read the schema", err);
+	const char *p[1] = { ddl ? "t" : "f" };
+
+	return pg_query(s, schema_sql, 1, p, "cannot read the schema", err);
 }
 
 int
@@ -164,7 +175,7 @@ pg_schema(struct store *base, struct buf *out, struct buf *err)
 	PGresult *r;
 	int i;
 
-	r = read_schema(s, err);
+	r = read_schema(s, 1, err);
 	if (r == NULL)
 		return RUNNER_EFAIL;
 	for (i = 0; i < PQntuples(r); i++) {
@@ -192,17 +203,181 @@ pg_describe(struct store *base, struct schema *out, struct buf *err)
 	PGresult *r;
 	int i;
 
-	r = read_schema(s, err);
+	r = read_schema(s, 0, err);
 	if (r == NULL)
 		return RUNNER_EFAIL;
 	for (i = 0; i < PQntuples(r); i++) {
 		if (atoi(PQgetvalue(r, i, C_GRP)) == G_TABLE &&
-		    strcmp(PQgetvalue(r, i, C_TBL), TRACKING_TABLE) == 0)
+		    (strcmp(PQgetvalue(r, i, C_TBL), TRACKING_TABLE) == 0 ||
+		    strcmp(PQgetvalue(r, i, C_TBL), DRIFT_TABLE) == 0))
 			continue;
 		schema_add(out, PQgetvalue(r, i, C_KIND),
 		    PQgetvalue(r, i, C_NAME), PQgetvalue(r, i, C_DEF));
 	}
 	PQclear(r);
 	schema_sort(out);
+	return 0;
+}
+
+/*
+ * What changes whenever the schema does: for each catalog describe reads,
+ * how many rows the current schema has in it and the sum of their xmin
+ * (the transaction that wrote each row version), so that any DDL, which
+ * writes catalog rows, moves it. Only the same database's fingerprints
+ * compare: a restored one has other transaction ids.
+ */
+static const char fingerprint_sql[] =
+    "WITH ns AS (SELECT oid FROM pg_namespace "
+    "WHERE nspname = current_schema()), "
+    "rel AS (SELECT c.oid, c.xmin FROM pg_class c, ns "
+    "WHERE c.relnamespace = ns.oid AND c.relname NOT IN ('" TRACKING_TABLE
+    "', '" DRIFT_TABLE "')), "
+    "typ AS (SELECT t.oid, t.xmin FROM pg_type t, ns "
+    "WHERE t.typnamespace = ns.oid), "
+    "x(n, v) AS ("
+    "SELECT 1, xmin FROM rel "
+    "UNION ALL SELECT 2, a.xmin FROM pg_attribute a JOIN rel "
+    "ON rel.oid = a.attrelid WHERE a.attnum > 0 "
+    "UNION ALL SELECT 3, d.xmin FROM pg_attrdef d JOIN rel "
+    "ON rel.oid = d.adrelid "
+    "UNION ALL SELECT 4, k.xmin FROM pg_constraint k, ns "
+    "WHERE k.connamespace = ns.oid "
+    "UNION ALL SELECT 5, i.xmin FROM pg_index i JOIN rel "
+    "ON rel.oid = i.indrelid "
+    "UNION ALL SELECT 6, t.xmin FROM pg_trigger t JOIN rel "
+    "ON rel.oid = t.tgrelid "
+    "UNION ALL SELECT 7, w.xmin FROM pg_rewrite w JOIN rel "
+    "ON rel.oid = w.ev_class "
+    "UNION ALL SELECT 8, q.xmin FROM pg_sequence q JOIN rel "
+    "ON rel.oid = q.seqrelid "
+    "UNION ALL SELECT 9, h.xmin FROM pg_inherits h JOIN rel "
+    "ON rel.oid = h.inhrelid "
+    "UNION ALL SELECT 10, p.xmin FROM pg_proc p, ns "
+    "WHERE p.pronamespace = ns.oid "
+    "UNION ALL SELECT 11, xmin FROM typ "
+    "UNION ALL SELECT 12, e.xmin FROM pg_enum e JOIN typ "
+    "ON typ.oid = e.enumtypid "
+    "UNION ALL SELECT 13, xmin FROM pg_extension "
+    "UNION ALL SELECT 14, l.xmin FROM pg_collation l, ns "
+    "WHERE l.collnamespace = ns.oid "
+    "UNION ALL SELECT 15, n.xmin FROM pg_namespace n, ns "
+    "WHERE n.oid = ns.oid) "
+    "SELECT 'xmin:' || string_agg(c, ',' ORDER BY n) FROM (SELECT n, "
+    "count(*) || '.' || sum(v::text::bigint) AS c FROM x GROUP BY n) g";
+
+int
+pg_fingerprint(struct store *base, struct buf *out, struct buf *err)
+{
+	PGresult *r;
+
+	r = pg_query(pg_downcast(base), fingerprint_sql, 0, NULL, "cannot read "
+	    "the schema", err);
+	if (r == NULL)
+		return RUNNER_EFAIL;
+	buf_adds(out, PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return 0;
+}
+
+/* A record keeps describe's own objects: they are their description. */
+int
+pg_objects(struct store *s, void (*each)(void *arg, const char *kind,
+    const char *name, const char *def), void *arg, struct buf *err)
+{
+	struct schema objs = SCHEMA_INIT;
+	size_t i;
+	int ret;
+
+	ret = pg_describe(s, &objs, err);
+	for (i = 0; ret == 0 && i < objs.n; i++)
+		each(arg, objs.v[i].kind, objs.v[i].name, objs.v[i].def);
+	schema_release(&objs);
+	return ret;
+}
+
+int
+pg_objects_describe(const struct schema *objs, struct schema *out,
+    struct buf *err)
+{
+	size_t i;
+
+	(void)err;
+	for (i = 0; i < objs->n; i++)
+		schema_add(out, objs->v[i].kind, objs->v[i].name,
+		    objs->v[i].def);
+	schema_sort(out);
+	return 0;
+}
+
+static int
+record_exists(struct pg_store *s, int *exists, struct buf *err)
+{
+	PGresult *r;
+
+	r = pg_query(s, "SELECT to_regclass('" DRIFT_TABLE "') IS NOT NULL",
+	    0, NULL, "cannot read the drift record", err);
+	if (r == NULL)
+		return RUNNER_EFAIL;
+	*exists = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	return 0;
+}
+
+int
+pg_record_read(struct store *base, struct buf *header, struct buf *objects,
+    struct buf *err)
+{
+	struct pg_store *s = pg_downcast(base);
+	PGresult *r;
+	int exists;
+
+	if (record_exists(s, &exists, err) < 0)
+		return RUNNER_EFAIL;
+	if (!exists)
+		return 0;
+	r = pg_query(s, objects ? "SELECT header, objects FROM " DRIFT_TABLE
+	    " WHERE id = 1" : "SELECT header FROM " DRIFT_TABLE " WHERE id = 1",
+	    0, NULL, "cannot read the drift record", err);
+	if (r == NULL)
+		return RUNNER_EFAIL;
+	if (PQntuples(r) == 1) {
+		buf_adds(header, PQgetvalue(r, 0, 0));
+		if (objects)
+			buf_adds(objects, PQgetvalue(r, 0, 1));
+	}
+	PQclear(r);
+	return 0;
+}
+
+int
+pg_record_write(struct store *base, const char *header, const char *objects,
+    struct buf *err)
+{
+	struct pg_store *s = pg_downcast(base);
+	const char *p[2] = { header, objects };
+	PGresult *r;
+	int exists;
+
+	if (header == NULL) {
+		if (record_exists(s, &exists, err) < 0)
+			return RUNNER_EFAIL;
+		if (!exists)
+			return 0;
+	}
+	r = pg_query(s, drift_table_ddl, 0, NULL, "cannot create the drift "
+	    "record", err);
+	if (r == NULL)
+		return RUNNER_EFAIL;
+	PQclear(r);
+	r = pg_query(s, header == NULL ? "DELETE FROM " DRIFT_TABLE :
+	    objects == NULL ? "UPDATE " DRIFT_TABLE " SET header = $1 "
+	    "WHERE id = 1" : "INSERT INTO " DRIFT_TABLE " (id, header, "
+	    "objects) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET "
+	    "header = excluded.header, objects = excluded.objects",
+	    header == NULL ? 0 : objects == NULL ? 1 : 2, p,
+	    "cannot write the drift record", err);
+	if (r == NULL)
+		return RUNNER_EFAIL;
+	PQclear(r);
 	return 0;
 }

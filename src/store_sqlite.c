@@ -22,7 +22,7 @@
 #include "error.h"
 #include "migration.h"
 #include "sqlite_describe.h"
-#include "store.h"
+#include "store_sqlite.h"
 #include "banned.h"
 
 static const struct tracking_dialect dialect = {
@@ -31,9 +31,6 @@ static const struct tracking_dialect dialect = {
 	.applied_at_text = "applied_at",
 	.duration = "REAL",
 };
-
-enum { ST_FIND, ST_INSERT, ST_STATE, ST_CHECKSUM, ST_REMOVE, ST_DOWN,
-	ST_MAX };
 
 static const char *const cached_sql[ST_MAX] = {
 	"SELECT state FROM " TRACKING_TABLE " WHERE version = ?1",
@@ -46,27 +43,21 @@ static const char *const cached_sql[ST_MAX] = {
 	"UPDATE " TRACKING_TABLE " SET checksum = ?2 WHERE version = ?1",
 	"DELETE FROM " TRACKING_TABLE " WHERE version = ?1",
 	"SELECT down_sql FROM " TRACKING_TABLE " WHERE version = ?1",
+	"PRAGMA schema_version",
 };
 
-struct sqlite_store {
-	struct store base;
-	sqlite3 *db;
-	int lock_timeout;
-	sqlite3_stmt *st[ST_MAX];
-	volatile sig_atomic_t stop;	/* interrupt() was called */
-	volatile sig_atomic_t in_exec;	/* running a section's SQL */
-	int in_tx;		/* inside a transaction begin() opened */
-	int ended_tx;		/* the authorizer refused COMMIT/END/ROLLBACK */
-	struct timespec busy_since;
-	int run_fd;		/* the database file, flock()ed: the run lock */
-};
-
-static struct sqlite_store *
-downcast(struct store *s)
+struct sqlite_store *
+sqlite_downcast(struct store *s)
 {
 	if (s->ops != &store_sqlite_ops)
 		abort();
 	return (struct sqlite_store *)s;
+}
+
+static struct sqlite_store *
+downcast(struct store *s)
+{
+	return sqlite_downcast(s);
 }
 
 static int
@@ -156,6 +147,26 @@ on_progress(void *arg)
 	return ((struct sqlite_store *)arg)->stop;
 }
 
+/* Whether an action the authorizer is asked about changes main's schema. */
+static int
+changes_schema(int action, const char *db)
+{
+	if (db && strcmp(db, "temp") == 0)
+		return 0;
+	switch (action) {
+	case SQLITE_CREATE_INDEX: case SQLITE_CREATE_TABLE:
+	case SQLITE_CREATE_TRIGGER: case SQLITE_CREATE_VIEW:
+	case SQLITE_DROP_INDEX: case SQLITE_DROP_TABLE:
+	case SQLITE_DROP_TRIGGER: case SQLITE_DROP_VIEW:
+	case SQLITE_ALTER_TABLE: case SQLITE_CREATE_VTABLE:
+	case SQLITE_DROP_VTABLE: case SQLITE_ANALYZE:
+	case SQLITE_ATTACH:	/* VACUUM */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /*
  * Inside the runner's transaction a section must not end it: the rest of
  * the section and the tracking row would be committed apart.
@@ -166,7 +177,11 @@ on_authorize(void *arg, int action, const char *a1, const char *a2,
 {
 	struct sqlite_store *s = arg;
 
-	(void)a2, (void)a3, (void)a4;
+	(void)a4;
+	if (s->watch)
+		sqlite_watch_auth(s->watch, action, a1, a2, a3);
+	if (changes_schema(action, a3))
+		s->ddl_seen = 1;
 	if (action == SQLITE_TRANSACTION && a1 && s->in_tx &&
 	    (strcmp(a1, "COMMIT") == 0 || strcmp(a1, "ROLLBACK") == 0)) {
 		s->ended_tx = 1;
@@ -184,6 +199,7 @@ sqlite_close(struct store *base)
 	for (i = 0; i < ST_MAX; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
+	sqlite_watch_free(s->watch);
 	/*
 	 * Only after SQLite has closed: closing any descriptor of the file
 	 * drops every POSIX lock the process holds on it, SQLite's too.
@@ -222,13 +238,22 @@ sqlite_open(const char *path, unsigned flags, int lock_timeout,
 	return 0;
 }
 
-/* An in-memory database: it disappears when closed. */
+/*
+ * An in-memory database: it disappears when closed. Its objects are
+ * followed (sqlite_watch), so that verify's fingerprints after each
+ * section cost what the section changed.
+ */
 static int
 sqlite_open_scratch(const char *target, int lock_timeout, struct store **out,
     struct buf *err)
 {
+	int ret;
+
 	(void)target;
-	return sqlite_open(":memory:", 0, lock_timeout, out, err);
+	ret = sqlite_open(":memory:", 0, lock_timeout, out, err);
+	if (ret == 0)
+		sqlite_downcast(*out)->scratch = 1;
+	return ret;
 }
 
 static int
@@ -252,6 +277,8 @@ sqlite_begin(struct store *base, unsigned flags, struct buf *err)
 		    RUNNER_EFAIL;
 	}
 	s->in_tx = 1;
+	/* With the write lock: did someone else change the schema since? */
+	sqlite_cookie(s, 1);
 	return 0;
 }
 
@@ -315,6 +342,9 @@ sqlite_rollback(struct store *base, unsigned flags)
 	if (flags & STORE_FKOFF)
 		sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL,
 		    NULL);
+	if (s->watch)
+		sqlite_watch_reset(s->watch);
+	sqlite_cookie(s, 0);
 }
 
 /* Sets bit i of *have for each extra column present; *exists for the table. */
@@ -359,6 +389,7 @@ sqlite_ensure_table(struct store *base, struct buf *err)
 	if (sql.len)
 		ret = run(s, sql.buf, err);
 	buf_release(&sql);
+	sqlite_cookie(s, 0);
 	return ret;
 }
 
@@ -370,30 +401,17 @@ col_text(sqlite3_stmt *st, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
-static void
-read_row(sqlite3_stmt *st, struct applied *a)
-{
-	const char *v[TRACKING_NCOLS];
-	int i;
-
-	for (i = 0; i < TRACKING_NCOLS; i++)
-		v[i] = (const char *)sqlite3_column_text(st, i);
-	applied_from_text(a, v);
-}
-
 static int
-sqlite_load_applied(struct store *base, struct applied_set *out,
-    struct buf *err)
+sqlite_applied_each(struct store *base, void (*each)(void *arg,
+    const char *const v[TRACKING_NCOLS]), void *arg, struct buf *err)
 {
 	struct sqlite_store *s = downcast(base);
+	const char *v[TRACKING_NCOLS];
 	struct buf sql = BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	size_t alloc = 0;
 	unsigned have;
-	int exists, rc, ret = RUNNER_EFAIL;
+	int exists, i, rc, ret = RUNNER_EFAIL;
 
-	out->v = NULL;
-	out->n = 0;
 	if (table_columns(s, &exists, &have, err) < 0)
 		return RUNNER_EFAIL;
 	if (!exists)
@@ -404,21 +422,16 @@ sqlite_load_applied(struct store *base, struct applied_set *out,
 		goto out;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (out->n == alloc) {
-			alloc = alloc ? 2 * alloc : 64;
-			out->v = xreallocarray(out->v, alloc, sizeof(*out->v));
-		}
-		read_row(st, &out->v[out->n++]);
+		for (i = 0; i < TRACKING_NCOLS; i++)
+			v[i] = (const char *)sqlite3_column_text(st, i);
+		each(arg, v);
 	}
 	if (rc != SQLITE_DONE) {
 		db_error(s, err, "cannot read the tracking table");
 		goto out;
 	}
-	applied_set_sort(out);
 	ret = 0;
 out:
-	if (ret < 0)
-		applied_set_release(out);
 	sqlite3_finalize(st);
 	buf_release(&sql);
 	return ret;
@@ -606,16 +619,23 @@ run_statements(struct sqlite_store *s, const char *sql, size_t len,
 	sqlite3_stmt *st;
 	const char *tail;
 	size_t off = 0;
-	int rc, ret;
+	int rc, ret, ddl;
 
 	while (off < len) {
 		st = NULL;
 		if (s->stop)
 			return exec_error(s, off, errpos, err);
+		s->ddl_seen = 0;
 		rc = sqlite3_prepare_v2(s->db, sql + off, (int)(len - off + 1),
 		    &st, &tail);
+		ddl = s->ddl_seen;
+		/* Outside a transaction, the schema may change between two. */
+		if (rc == SQLITE_OK && st && ddl)
+			sqlite_cookie(s, 1);
 		if (rc == SQLITE_OK && st)
 			rc = step_all(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+		if (rc == SQLITE_OK && st && ddl)
+			sqlite_cookie(s, 0);
 		if (rc != SQLITE_OK) {
 			ret = exec_error(s, off, errpos, err);
 			sqlite3_finalize(st);
@@ -645,12 +665,39 @@ sqlite_exec(struct store *base, const char *sql, size_t len, size_t *errpos,
 	s->in_exec = 1;
 	sqlite3_progress_handler(s->db, 1000, on_progress, s);
 	sqlite3_set_authorizer(s->db, on_authorize, s);
+	sqlite_cookie(s, 1);
 	ret = run_statements(s, copy, len, errpos, err);
 	sqlite3_set_authorizer(s->db, NULL, NULL);
 	sqlite3_progress_handler(s->db, 0, NULL, NULL);
 	s->in_exec = 0;
+	if (ret < 0 && s->watch)
+		sqlite_watch_reset(s->watch);
+	/* Only the section's own schema statements moved the cookie. */
+	sqlite_cookie(s, ret == 0);
 	free(copy);
 	return ret;
+}
+
+void
+sqlite_cookie(struct sqlite_store *s, int check)
+{
+	struct buf ignored = BUF_INIT;
+	sqlite3_stmt *st = cached(s, ST_COOKIE, &ignored);
+	int v;
+
+	buf_release(&ignored);
+	if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
+		if (st)
+			sqlite3_reset(st);
+		s->cookie_known = 0;
+		return;
+	}
+	v = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (check && s->cookie_known && v != s->cookie)
+		s->base.foreign_ddl = 1;
+	s->cookie = v;
+	s->cookie_known = 1;
 }
 
 /* Collects "type\tname" of every user object, in drop order. */
@@ -728,6 +775,7 @@ sqlite_drop_all(struct store *base, struct buf *err)
 	if (run(s, "PRAGMA defer_foreign_keys = OFF", err) < 0)
 		goto out;
 	ret = 0;
+	sqlite_cookie(s, 0);
 out:
 	for (i = 0; i < n; i++)
 		free(names[i]);
@@ -1069,7 +1117,7 @@ const struct store_ops store_sqlite_ops = {
 	.commit = sqlite_commit,
 	.rollback = sqlite_rollback,
 	.ensure_table = sqlite_ensure_table,
-	.load_applied = sqlite_load_applied,
+	.applied_each = sqlite_applied_each,
 	.load_down = sqlite_load_down,
 	.find = sqlite_find,
 	.insert = sqlite_insert,
@@ -1090,4 +1138,10 @@ const struct store_ops store_sqlite_ops = {
 	.check_image = sqlite_check_image,
 	.replace = sqlite_replace,
 	.lock_run = sqlite_lock_run,
+	.fingerprint = sqlite_fingerprint,
+	.fingerprint_content = 1,
+	.objects = sqlite_objects,
+	.objects_describe = sqlite_objects_describe,
+	.record_read = sqlite_record_read,
+	.record_write = sqlite_record_write,
 };

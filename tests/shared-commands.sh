@@ -285,7 +285,7 @@ test_expect_success 'verify runs every migration up, down and up again in a scra
 	runner --db "$DB" verify >out &&
 	test_grep "^ok  *001 initial_schema$" out &&
 	test_grep "^ok  *004 more$" out &&
-	test_grep "^4 migrations: 4 ok\.$" out &&
+	test_grep "^4 migrations, 4 checked: 4 ok\.$" out &&
 	write_migration 005 leaky "CREATE TABLE leaky (x int);
 CREATE TABLE leaky2 (x int);" "DROP TABLE leaky;" &&
 	test_expect_code 1 runner --db "$DB" verify >out &&

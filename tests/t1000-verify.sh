@@ -13,7 +13,7 @@ test_expect_success 'verify: every migration ok, exit 0, no database created' '
 	ok           001 initial_schema
 	ok           002 analytics_tables
 	ok           003 add_comments
-	3 migrations: 3 ok.
+	3 migrations, 3 checked: 3 ok.
 	EOF
 	runner verify >actual &&
 	test_cmp expect actual &&
@@ -37,7 +37,7 @@ test_expect_success 'verify leaves an existing database byte-identical' '
 
 test_expect_success 'the example migrations verify' '
 	runner --dir "$SOURCE_DIRECTORY/migrations" verify >out &&
-	test_grep "^3 migrations: 3 ok\.$" out
+	test_grep "^3 migrations, 3 checked: 3 ok\.$" out
 '
 
 test_expect_success 'a migration without down is irreversible: a warning, exit 0' '
@@ -46,7 +46,7 @@ test_expect_success 'a migration without down is irreversible: a warning, exit 0
 	write_migration 004 no_down "CREATE TABLE t (a);" &&
 	runner verify >out &&
 	test_grep "^irreversible 004 no_down$" out &&
-	test_grep "^4 migrations: 3 ok, 1 irreversible (no down section)\.$" out
+	test_grep "^4 migrations, 4 checked: 3 ok, 1 irreversible (no down section)\.$" out
 '
 
 test_expect_success 'a dropped column the down does not restore is asymmetric' '
@@ -63,7 +63,7 @@ test_expect_success 'a dropped column the down does not restore is asymmetric' '
 	  after down, compared with before up:
 	    removed column posts.title
 	  up again failed: migrations/004_drop_title.sql:4: no such column: "title"
-	4 migrations: 3 ok, 1 asymmetric.
+	4 migrations, 4 checked: 3 ok, 1 asymmetric.
 	EOF
 	test_cmp expect actual
 '
@@ -140,7 +140,7 @@ test_expect_success 'a table rebuilt with other quoting, spacing and case is not
 	EOF
 	runner verify >out &&
 	test_grep "^ok           004 nickname$" out &&
-	test_grep "^4 migrations: 4 ok\.$" out
+	test_grep "^4 migrations, 4 checked: 4 ok\.$" out
 '
 
 test_expect_success 'transaction:false sections run as migrate runs them' '
@@ -172,7 +172,7 @@ INSERT INTO postz VALUES (1);" "DROP TABLE a;" &&
 	ok           003 add_comments
 	FAILED       004 broken
 	  migrations/004_broken.sql:5: no such table: postz
-	5 migrations: 3 ok, 1 failed, 1 not checked (after the failure).
+	5 migrations, 4 checked: 3 ok, 1 failed, 1 not checked (after the failure).
 	EOF
 	test_cmp expect actual
 '
@@ -202,18 +202,18 @@ test_expect_success 'no migrations: nothing to verify, exit 0' '
 	fresh empty &&
 	mkdir migrations &&
 	runner verify >out &&
-	test_grep "^0 migrations: 0 ok\.$" out
+	test_grep "^0 migrations, 0 checked: 0 ok\.$" out
 '
 
 test_expect_success 'bad usage: an extra argument or an unknown flag exits 2 with the usage' '
 	test_expect_code 2 runner verify extra >out 2>err &&
 	test_grep "unexpected argument .extra." err &&
-	test_grep "^usage: runner verify \[--live\]$" err &&
+	test_grep "^usage: runner verify \[--ignore-column-order\] \[--live\]$" err &&
 	test_expect_code 2 runner verify --bogus >out 2>err &&
 	test_grep "unknown option .--bogus." err &&
-	test_grep "^usage: runner verify \[--live\]$" err &&
+	test_grep "^usage: runner verify \[--ignore-column-order\] \[--live\]$" err &&
 	runner help verify >out &&
-	test_grep "^usage: runner verify \[--live\]$" out
+	test_grep "^usage: runner verify \[--ignore-column-order\] \[--live\]$" out
 '
 
 test_expect_success 'a missing migrations directory: exit 1, message, database untouched' '
@@ -256,7 +256,7 @@ test_expect_success 'verify --live: no drift, exit 0' '
 	setup_story &&
 	runner migrate >out &&
 	runner verify --live >out &&
-	test_grep "^3 migrations: 3 ok\.$" out &&
+	test_grep "^3 migrations, 3 checked: 3 ok\.$" out &&
 	test_grep "^No schema drift: " out
 '
 

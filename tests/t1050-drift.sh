@@ -124,21 +124,41 @@ test_expect_success 'objects in a database with nothing applied are drift' '
 	test_expect_code 1 runner status --exit-code >out
 '
 
-test_expect_success 'a changed file: drift not checked, and why' '
-	migrated changedfile &&
+# forget_record: the database as an older runner left it, without a drift
+# record, so that status replays the history.
+forget_record () {
+	sql app.db "DROP TABLE schema_migrations_drift"
+}
+
+test_expect_success 'a changed file: drift is still checked, against the record' '
+	migrated changedrec &&
 	echo "-- edited" >>migrations/002_analytics_tables.sql &&
 	sql app.db "CREATE TABLE audit (x)" &&
 	runner status >out &&
+	test_grep "^  \[!\] 002: analytics_tables" out &&
+	test_grep "^  added table audit$" out &&
+	test_grep ! "not checked" out
+'
+
+test_expect_success 'without a record, a changed file: drift not checked, and why' '
+	migrated changedfile &&
+	forget_record &&
+	echo "-- edited" >>migrations/002_analytics_tables.sql &&
+	sql app.db "CREATE TABLE audit (x)" &&
+	runner status >out &&
+	test_grep "^No drift record to use (none was written yet; the next command that changes the database writes one): checking by replaying the applied migrations\.$" out &&
 	test_grep "^Schema drift not checked: migration 002 changed since it was applied\.$" out &&
 	test_grep ! "added table audit" out &&
 	runner status --json >out.json &&
 	json_drift out.json "d[\"checked\"] is False" \
 		"d[\"reason\"] == \"migration 002 changed since it was applied\"" \
+		"d[\"source\"] == \"replay\"" \
 		"d[\"differences\"] == []"
 '
 
-test_expect_success 'a missing file: drift not checked, and why' '
+test_expect_success 'without a record, a missing file: drift not checked, and why' '
 	migrated missingfile &&
+	forget_record &&
 	rm migrations/003_add_comments.sql &&
 	runner status >out &&
 	test_grep "^Schema drift not checked: the file of applied migration 003 is missing\.$" out
@@ -146,6 +166,7 @@ test_expect_success 'a missing file: drift not checked, and why' '
 
 test_expect_success 'a failed replay: drift not checked, with file and line' '
 	migrated replay &&
+	forget_record &&
 	write_migration 004 needs_data "INSERT INTO users (name) VALUES (NULL);" \
 		"DELETE FROM users;" &&
 	sql app.db "INSERT INTO schema_migrations (version, name, checksum) VALUES (\"004\", \"needs_data\", \"$(file_checksum migrations/004_needs_data.sql)\")" &&

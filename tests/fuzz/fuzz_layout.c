@@ -175,7 +175,7 @@ parse_text(const uint8_t *data, size_t size)
 		if (m.up.off + m.up.len > m.up.tlen || (m.down.present &&
 		    m.down.off + m.down.len > m.down.tlen))
 			__builtin_trap();
-		(void)lint_migration("m/up.sql", &m, &out);
+		(void)lint_migration("m/up.sql", &m, LINT_SQLITE, &out);
 		migration_release(&m);
 	} else if (err.len == 0)
 		__builtin_trap();

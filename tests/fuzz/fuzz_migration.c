@@ -1,6 +1,7 @@
 /*
  * libFuzzer harness: any bytes go straight to the migration-file parser,
- * and whatever parses goes on to lint, which tokenizes the SQL.
+ * and whatever parses goes on to lint, which tokenizes the SQL, by
+ * SQLite's rules and by PostgreSQL's.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf err = BUF_INIT, out = BUF_INIT;
 	struct migration m;
 	size_t n;
+	int dialect;
 
 	if (migration_parse("fuzz.sql", (const char *)data, size, &m,
 	    &err) == 0) {
@@ -25,11 +27,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    m.down.off + m.down.len > m.len)
 			__builtin_trap();
 		(void)migration_reversible(&m);
-		n = lint_migration("fuzz.sql", &m, &out);
-		/* One line per warning, each ending in a newline. */
-		if ((n == 0) != (out.len == 0) ||
-		    (out.len && out.buf[out.len - 1] != '\n'))
-			__builtin_trap();
+		for (dialect = LINT_SQLITE; dialect <= LINT_POSTGRESQL;
+		    dialect++) {
+			buf_reset(&out);
+			n = lint_migration("fuzz.sql", &m, dialect, &out);
+			/* One line per warning, each ending in a newline. */
+			if ((n == 0) != (out.len == 0) ||
+			    (out.len && out.buf[out.len - 1] != '\n'))
+				__builtin_trap();
+		}
 		migration_release(&m);
 	}
 	buf_release(&out);

@@ -39,7 +39,7 @@ diff_sql(const char *a, const char *b, struct buf *out)
 
 	buf_reset(out);
 	if (describe_sql(a, &sa) == 0 && describe_sql(b, &sb) == 0)
-		n = (long)schema_diff(&sa, &sb, out);
+		n = (long)schema_diff(&sa, &sb, 0, out);
 	schema_release(&sa);
 	schema_release(&sb);
 	return n;
@@ -82,8 +82,8 @@ test_same(struct buf *out_)
 	    "create view v as select email from \"users\" where status='ok';"
 	    "CREATE TABLE [roles] (\"id\" integer primary key, name text);"
 	    "create table \"users\"(id integer primary key autoincrement,"
-	    "  `role_id` INTEGER NOT NULL,  email text not null unique "
-	    "check(email like '%_@_%'), status TEXT NOT NULL DEFAULT 'draft' "
+	    "  email text not null unique check(email like '%_@_%'), "
+	    "`role_id` INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'draft' "
 	    "collate nocase, created_at timestamp default current_timestamp,"
 	    " FOREIGN KEY (role_id) REFERENCES roles(id) ON DELETE CASCADE);"
 	    "-- a comment\n"
@@ -91,7 +91,8 @@ test_same(struct buf *out_)
 	    "desc) where status != 'x';"
 	    "CREATE  TRIGGER  trg\nAFTER UPDATE ON \"users\" BEGIN\n"
 	    "  update users set status = 'a' where id = new.id;\nEND;",
-	    "other quoting, spacing, case, order and constraint placement");
+	    "other quoting, spacing, case, object order and constraint "
+	    "placement");
 	SAME("CREATE TABLE t (a, b, UNIQUE (a, b));",
 	    "CREATE TABLE t (a, b, CONSTRAINT u UNIQUE (\"a\", b));",
 	    "a UNIQUE constraint, named or not (autoindex names ignored)");
@@ -163,6 +164,79 @@ test_differs(struct buf *out_)
 #undef out
 }
 
+/*
+ * What verify and drift got wrong before: the same constraint written two
+ * ways, and what no pragma shows (ON CONFLICT, column order, generated
+ * columns' expressions).
+ */
+static void
+test_verdicts(struct buf *out_)
+{
+	struct schema a = SCHEMA_INIT, b = SCHEMA_INIT;
+#define out (*out_)
+	SAME("CREATE TABLE p (id INTEGER PRIMARY KEY);"
+	    "CREATE TABLE c (x REFERENCES p(id));",
+	    "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+	    "CREATE TABLE c (x REFERENCES p);",
+	    "REFERENCES p is REFERENCES p(id) when id is p's primary key");
+	SAME("CREATE TABLE p (a, b, PRIMARY KEY (a, b));"
+	    "CREATE TABLE c (x, y, FOREIGN KEY (x, y) REFERENCES p (a, b));",
+	    "CREATE TABLE p (a, b, PRIMARY KEY (a, b));"
+	    "CREATE TABLE c (x, y, FOREIGN KEY (x, y) REFERENCES p);",
+	    "a composite key named or implied");
+	DIFFERS("CREATE TABLE p (id INTEGER PRIMARY KEY, k UNIQUE);"
+	    "CREATE TABLE c (x REFERENCES p(k));",
+	    "CREATE TABLE p (id INTEGER PRIMARY KEY, k UNIQUE);"
+	    "CREATE TABLE c (x REFERENCES p);",
+	    "changed constraint c.FOREIGN KEY(x): REFERENCES p(k)",
+	    "REFERENCES p(k) is not the primary key");
+	DIFFERS("CREATE TABLE t (a NOT NULL);",
+	    "CREATE TABLE t (a NOT NULL ON CONFLICT REPLACE);",
+	    "changed column t.a: (no type) NOT NULL -> (no type) NOT NULL ON "
+	    "CONFLICT REPLACE", "NOT NULL ON CONFLICT");
+	SAME("CREATE TABLE t (a NOT NULL);",
+	    "CREATE TABLE t (a NOT NULL ON CONFLICT ABORT);",
+	    "ON CONFLICT ABORT is the default");
+	DIFFERS("CREATE TABLE t (a UNIQUE);",
+	    "CREATE TABLE t (a UNIQUE ON CONFLICT IGNORE);",
+	    "changed constraint t.UNIQUE(a):  -> ON CONFLICT IGNORE",
+	    "a column's UNIQUE ON CONFLICT");
+	DIFFERS("CREATE TABLE t (a, b, UNIQUE (a, b) ON CONFLICT FAIL);",
+	    "CREATE TABLE t (a, b, UNIQUE (a, b));",
+	    "changed constraint t.UNIQUE(a, b): ON CONFLICT FAIL -> ",
+	    "a table UNIQUE ON CONFLICT");
+	DIFFERS("CREATE TABLE t (a INTEGER PRIMARY KEY ON CONFLICT REPLACE);",
+	    "CREATE TABLE t (a INTEGER PRIMARY KEY);",
+	    "changed table t: PRIMARY KEY(a) ON CONFLICT REPLACE -> "
+	    "PRIMARY KEY(a)", "a PRIMARY KEY ON CONFLICT");
+	DIFFERS("CREATE TABLE t (a, b);", "CREATE TABLE t (b, a);",
+	    "changed column order t: a, b -> b, a", "column order");
+	DIFFERS("CREATE TABLE t (a, b AS (a * 2));",
+	    "CREATE TABLE t (a, b AS (a * 3));",
+	    "changed column t.b: (no type) GENERATED VIRTUAL AS (a * 2) -> "
+	    "(no type) GENERATED VIRTUAL AS (a * 3)",
+	    "a generated column's expression");
+	SAME("CREATE TABLE t (a, b INT GENERATED ALWAYS AS (a*2) STORED);",
+	    "CREATE TABLE t (a, b INT AS ( a * 2 ) STORED);",
+	    "a generated expression spaced otherwise");
+#undef out
+	/* An added column is that, not a change of order too. */
+	ok(describe_sql("CREATE TABLE t (a, b);", &a) == 0 &&
+	    describe_sql("CREATE TABLE t (a, x, b);", &b) == 0,
+	    "describe two orders");
+	buf_reset(out_);
+	is_int(schema_diff(&a, &b, 0, out_), 1, "an added column is one "
+	    "difference");
+	is_str(out_->buf, "added column t.x\n", "and not a change of order");
+	schema_release(&b);
+	ok(describe_sql("CREATE TABLE t (b, a);", &b) == 0, "describe");
+	buf_reset(out_);
+	is_int(schema_diff(&a, &b, SCHEMA_IGNORE_COLUMN_ORDER, out_), 0,
+	    "column order ignored on request");
+	schema_release(&a);
+	schema_release(&b);
+}
+
 static void
 test_excluded(struct buf *out_)
 {
@@ -181,7 +255,7 @@ test_excluded(struct buf *out_)
 		    strstr(s.v[i].name, "schema_migrations"))
 			found = 1;
 	ok(!found, "no sqlite_ objects and no tracking table");
-	is_int(s.n, 2, "only table t and its column");
+	is_int(s.n, 3, "only table t, its column and their order");
 	schema_release(&s);
 }
 
@@ -205,6 +279,7 @@ main(void)
 
 	test_same(&out);
 	test_differs(&out);
+	test_verdicts(&out);
 	test_excluded(&out);
 	test_normalize();
 	buf_release(&out);

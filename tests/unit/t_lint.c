@@ -4,9 +4,9 @@
 #include "tap.h"
 #include "lint.h"
 
-/* The warnings for a file of text, as lint prints them. */
+/* The warnings for a file of text in dialect, as lint prints them. */
 static char *
-lint(const char *text)
+lint_as(const char *text, int dialect)
 {
 	struct buf err = BUF_INIT, out = BUF_INIT;
 	struct migration m;
@@ -18,11 +18,17 @@ lint(const char *text)
 		buf_release(&err);
 		return buf_detach(&out, NULL);
 	}
-	n = lint_migration("f.sql", &m, &out);
+	n = lint_migration("f.sql", &m, dialect, &out);
 	if (n != 0 && out.len == 0)
 		buf_adds(&out, "count without lines\n");
 	migration_release(&m);
 	return buf_detach(&out, NULL);
+}
+
+static char *
+lint(const char *text)
+{
+	return lint_as(text, LINT_SQLITE);
 }
 
 static void
@@ -31,6 +37,15 @@ expect(const char *text, const char *want, const char *title)
 	char *got = lint(text);
 
 	is_str(got, want, "%s", title);
+	free(got);
+}
+
+static void
+expect_pg(const char *text, const char *want, const char *title)
+{
+	char *got = lint_as(text, LINT_POSTGRESQL);
+
+	is_str(got, want, "postgresql: %s", title);
 	free(got);
 }
 
@@ -179,6 +194,96 @@ test_odd(void)
 	    "truncated statements do not crash");
 }
 
+/*
+ * A plpgsql corpus: functions, triggers, DO blocks and SQL-standard
+ * bodies, whose BEGIN, END, COMMIT, DELETE and VACUUM are not statements
+ * runner runs. Read with PostgreSQL's rules, none is a warning; read with
+ * SQLite's, they were 6.
+ */
+static const char plpgsql[] =
+    "-- migrate:up\n"
+    "CREATE TABLE audit (id bigserial PRIMARY KEY, what text NOT NULL);\n"
+    "CREATE INDEX audit_what ON audit (what);\n"
+    "CREATE FUNCTION log_change() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "    INSERT INTO audit (what) VALUES (TG_OP);\n"
+    "    DELETE FROM audit;\n"
+    "    RETURN NEW;\n"
+    "END;\n"
+    "$$;\n"
+    "CREATE TRIGGER audit_log AFTER INSERT ON audit\n"
+    "    FOR EACH ROW EXECUTE FUNCTION log_change();\n"
+    "DO $do$\n"
+    "BEGIN\n"
+    "    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'app') THEN\n"
+    "        EXECUTE 'VACUUM; COMMIT';\n"
+    "    END IF;\n"
+    "END\n"
+    "$do$;\n"
+    "CREATE PROCEDURE tidy() LANGUAGE plpgsql AS $body$\n"
+    "BEGIN UPDATE audit SET what = 'x'; COMMIT; END $body$;\n"
+    "CREATE FUNCTION total() RETURNS bigint LANGUAGE sql\n"
+    "BEGIN ATOMIC\n"
+    "    DELETE FROM audit WHERE false;\n"
+    "    SELECT count(*) FROM audit;\n"
+    "END;\n"
+    "COMMENT ON TABLE audit IS E'it''s where END; goes\\n';\n"
+    "/* nested /* comments */ with DROP TABLE audit; */\n"
+    "ALTER TABLE audit ADD COLUMN at timestamptz NOT NULL DEFAULT now();\n"
+    "-- migrate:down\n"
+    "DROP TABLE audit;\n";
+
+static void
+test_pg(void)
+{
+	char *sqlite = lint_as(plpgsql, LINT_SQLITE);
+	size_t n = 0;
+	const char *p;
+
+	expect_pg(plpgsql, "", "a plpgsql corpus: no warnings");
+	for (p = sqlite; (p = strchr(p, '\n')) != NULL; p++)
+		n++;
+	ok(n >= 4, "read as SQLite's, the same file warns (%zu times)", n);
+	free(sqlite);
+	expect_pg("-- migrate:up\nCREATE INDEX CONCURRENTLY i ON t (x);\n" DOWN,
+	    "f.sql:2: warning: CONCURRENTLY cannot run inside the transaction "
+	    "runner wraps this section in; add transaction:false to its "
+	    "marker\n", "CONCURRENTLY in a transaction");
+	expect_pg("-- migrate:up transaction:false\n"
+	    "CREATE INDEX CONCURRENTLY i ON t (x);\n" DOWN, "",
+	    "CONCURRENTLY in a transaction:false section");
+	expect_pg("-- migrate:up\nCREATE INDEX i ON public.t (x);\n" DOWN,
+	    "f.sql:2: warning: CREATE INDEX without CONCURRENTLY blocks writes "
+	    "to 't' while it builds; use CREATE INDEX CONCURRENTLY in a "
+	    "transaction:false section\n", "CREATE INDEX on an existing table");
+	expect_pg("-- migrate:up\nCREATE TABLE t (x int);\n"
+	    "CREATE UNIQUE INDEX i ON ONLY t (x);\n" DOWN, "",
+	    "CREATE INDEX on a table the section made");
+	expect_pg("-- migrate:up\nALTER TABLE t ADD COLUMN a int, "
+	    "ADD b text NOT NULL, ADD COLUMN c int NOT NULL DEFAULT 0, "
+	    "ADD CONSTRAINT k CHECK (a IS NOT NULL);\n" DOWN,
+	    "f.sql:2: warning: ALTER TABLE ... ADD COLUMN b ... NOT NULL "
+	    "without a DEFAULT fails when 't' has rows\n",
+	    "ADD COLUMN NOT NULL without a default");
+	expect_pg("-- migrate:up\nCREATE TABLE t (x int);\n"
+	    "ALTER TABLE t ADD COLUMN y int NOT NULL;\n" DOWN, "",
+	    "ADD COLUMN NOT NULL on a table the section made");
+	expect_pg("-- migrate:up\nVACUUM t;\nCOMMIT;\nCREATE DATABASE x;\n"
+	    "ROLLBACK TO SAVEPOINT s;\n" DOWN,
+	    "f.sql:2: warning: VACUUM cannot run inside the transaction runner "
+	    "wraps this section in; add transaction:false to its marker\n"
+	    "f.sql:3: warning: COMMIT cannot run inside the transaction runner "
+	    "wraps this section in; add transaction:false to its marker\n"
+	    "f.sql:4: warning: CREATE DATABASE cannot run inside the "
+	    "transaction runner wraps this section in; add transaction:false "
+	    "to its marker\n", "what PostgreSQL refuses in a transaction");
+	expect_pg("-- migrate:up\nPRAGMA journal_mode = WAL;\n" DOWN, "",
+	    "SQLite's rules do not apply");
+	expect("-- migrate:up\nCREATE INDEX CONCURRENTLY i ON t (x);\n"
+	    "ALTER TABLE t ADD COLUMN b text NOT NULL;\n" DOWN, "",
+	    "nor PostgreSQL's to SQLite");
+}
+
 int
 main(void)
 {
@@ -188,5 +293,6 @@ main(void)
 	test_drop();
 	test_notx();
 	test_odd();
+	test_pg();
 	return done_testing();
 }

@@ -242,6 +242,120 @@ test_mask_tx(void)
 	    "COMMIT inside a string");
 }
 
+/* What pgsplit_classify says of one statement, as text. */
+static void
+classes(const char *sql, struct buf *out)
+{
+	struct pgsplit_class c;
+
+	buf_reset(out);
+	pgsplit_classify(sql, strlen(sql), &c);
+	buf_addf(out, "%s|%s|%s%s%s%s", c.cluster ? c.cluster : "",
+	    c.external ? c.external : "", c.notx ? "notx " : "",
+	    c.maintenance ? "maint " : "", c.txctl ? "tx " : "",
+	    c.undoes ? "undoes " : "");
+	if (c.concurrently != (size_t)-1)
+		buf_addf(out, "@%zu", c.concurrently);
+}
+
+#define CLASS(sql, want, ...) do { \
+	classes(sql, &b); \
+	is_str(b.buf, want, __VA_ARGS__); \
+} while (0)
+
+static void
+test_classify(void)
+{
+	struct buf b = BUF_INIT;
+
+	CLASS("CREATE TABLE t (a int)", "||", "a table is the database's");
+	CLASS("create role app login", "roles||", "CREATE ROLE");
+	CLASS("DROP USER IF EXISTS app", "roles||", "DROP USER");
+	CLASS("ALTER ROLE app SET work_mem = '64MB'", "role settings||",
+	    "ALTER ROLE ... SET");
+	CLASS("CREATE USER MAPPING FOR app SERVER s", "||",
+	    "a user mapping is the database's");
+	CLASS("GRANT app_reader TO app", "role memberships||",
+	    "GRANT of a role");
+	CLASS("REVOKE ADMIN OPTION FOR a FROM b", "role memberships||",
+	    "REVOKE of a role");
+	CLASS("GRANT SELECT ON ALL TABLES IN SCHEMA public TO app", "||",
+	    "GRANT on tables");
+	CLASS("GRANT CONNECT ON DATABASE app TO x",
+	    "grants on databases, tablespaces or parameters||",
+	    "GRANT on a database");
+	CLASS("ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO app", "||",
+	    "default privileges are the database's");
+	CLASS("CREATE DATABASE x", "databases||notx ", "CREATE DATABASE");
+	CLASS("ALTER DATABASE x SET search_path = a", "databases||",
+	    "ALTER DATABASE ... SET");
+	CLASS("CREATE TABLESPACE s LOCATION '/x'", "tablespaces||notx ",
+	    "CREATE TABLESPACE");
+	CLASS("ALTER SYSTEM SET work_mem = '1MB'",
+	    "server settings (ALTER SYSTEM)||notx ", "ALTER SYSTEM");
+	CLASS("COMMENT ON ROLE app IS 'x'", "comments or labels on roles, "
+	    "databases or tablespaces||", "COMMENT ON ROLE");
+	CLASS("COMMENT ON TABLE t IS 'CREATE ROLE'", "||", "COMMENT ON TABLE");
+	CLASS("REASSIGN OWNED BY a TO b",
+	    "roles' objects (REASSIGN OWNED, DROP OWNED)||", "REASSIGN OWNED");
+	CLASS("COPY t TO PROGRAM 'gzip > /tmp/x'",
+	    "|programs run on the server (COPY PROGRAM)|", "COPY TO PROGRAM");
+	CLASS("COPY t TO '/tmp/x'", "|files on the server (COPY TO)|",
+	    "COPY TO a file");
+	CLASS("COPY t TO STDOUT", "||", "COPY TO STDOUT");
+	CLASS("CREATE SUBSCRIPTION s CONNECTION 'x' PUBLICATION p",
+	    "|subscriptions|notx ", "CREATE SUBSCRIPTION");
+	CLASS("VACUUM t", "||notx maint ", "VACUUM");
+	CLASS("ANALYZE t", "||maint ", "ANALYZE runs in a transaction");
+	CLASS("CREATE INDEX CONCURRENTLY i ON t (a)", "||notx @13",
+	    "CREATE INDEX CONCURRENTLY");
+	CLASS("create unique index concurrently if not exists i on t (a)",
+	    "||notx @20", "CREATE UNIQUE INDEX CONCURRENTLY");
+	CLASS("DROP INDEX CONCURRENTLY i", "||notx @11",
+	    "DROP INDEX CONCURRENTLY");
+	CLASS("ALTER TABLE t DETACH PARTITION p CONCURRENTLY",
+	    "||notx @33", "DETACH PARTITION ... CONCURRENTLY");
+	CLASS("REFRESH MATERIALIZED VIEW CONCURRENTLY v", "||",
+	    "REFRESH ... CONCURRENTLY runs in a transaction");
+	CLASS("SELECT 'CONCURRENTLY'", "||", "a string is not a key word");
+	CLASS("BEGIN", "||tx ", "BEGIN");
+	CLASS("ROLLBACK", "||tx undoes ", "ROLLBACK");
+	CLASS("ROLLBACK TO SAVEPOINT a", "||tx ", "ROLLBACK TO");
+	CLASS("COMMIT", "||tx ", "COMMIT");
+	CLASS("COMMIT PREPARED 'x'", "prepared transactions||notx tx ",
+	    "COMMIT PREPARED");
+	CLASS("DO $$ BEGIN CREATE ROLE x; END $$", "||",
+	    "dynamic SQL is not seen");
+	buf_release(&b);
+}
+
+/* Tokens, with what they are. */
+static void
+test_tokens(void)
+{
+	static const char sql[] = "SELECT E'a\\'b', $q$ x $q$, \"Id\", 1.5, "
+	    "x'1F' /* c /* d */ */ -- e\n;";
+	static const enum pgsplit_tok_type want[] = { PGT_WORD, PGT_STRING,
+	    PGT_PUNCT, PGT_STRING, PGT_PUNCT, PGT_IDENT, PGT_PUNCT,
+	    PGT_NUMBER, PGT_PUNCT, PGT_STRING, PGT_PUNCT, PGT_END };
+	struct pgsplit_tok t;
+	size_t at = 0, i;
+	int same = 1;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		at = pgsplit_token(sql, strlen(sql), at, &t);
+		if (t.type != want[i]) {
+			printf("# token %zu: type %d, want %d\n", i, t.type,
+			    want[i]);
+			same = 0;
+		}
+	}
+	ok(same, "tokens: strings, dollar quotes, identifiers, numbers, "
+	    "nested comments");
+	pgsplit_token(sql, strlen(sql), 7, &t);
+	is_int(t.len, 7, "E'a\\'b' is one token");
+}
+
 int
 main(void)
 {
@@ -252,5 +366,7 @@ main(void)
 	test_positions();
 	test_ends_tx();
 	test_mask_tx();
+	test_classify();
+	test_tokens();
 	return done_testing();
 }

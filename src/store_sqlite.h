@@ -1,0 +1,71 @@
+/*
+ * store_sqlite.h: what the SQLite driver's files (store_sqlite.c, the
+ * connection and migrations; store_sqlite_schema.c, what drift records
+ * keep of a schema) share. Not an API: the commands see only store.h.
+ */
+#ifndef RUNNER_STORE_SQLITE_H
+#define RUNNER_STORE_SQLITE_H
+
+#include <signal.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "schema.h"
+#include "store.h"
+
+enum { ST_FIND, ST_INSERT, ST_STATE, ST_CHECKSUM, ST_REMOVE, ST_DOWN,
+	ST_COOKIE, ST_MAX };
+
+struct sqlite_watch;
+
+struct sqlite_store {
+	struct store base;
+	sqlite3 *db;
+	int lock_timeout;
+	sqlite3_stmt *st[ST_MAX];
+	volatile sig_atomic_t stop;	/* interrupt() was called */
+	volatile sig_atomic_t in_exec;	/* running a section's SQL */
+	int in_tx;		/* inside a transaction begin() opened */
+	int ended_tx;		/* the authorizer refused COMMIT/END/ROLLBACK */
+	struct timespec busy_since;
+	int run_fd;		/* the database file, flock()ed: the run lock */
+	int cookie;		/* the schema cookie after runner's last statement */
+	int cookie_known;
+	int ddl_seen;		/* the statement being prepared changes the schema */
+	int scratch;		/* made by open_scratch: its objects are watched */
+	struct sqlite_watch *watch;	/* the objects of a scratch store */
+};
+
+struct sqlite_store *sqlite_downcast(struct store *s);
+
+/*
+ * Notes the schema cookie as runner left it (after its own statements),
+ * or, with check, first sets base.foreign_ddl if it moved since.
+ */
+void sqlite_cookie(struct sqlite_store *s, int check);
+
+/* store_sqlite_schema.c: store_ops' drift record operations. */
+int sqlite_fingerprint(struct store *s, struct buf *out, struct buf *err);
+int sqlite_objects(struct store *s, void (*each)(void *arg, const char *kind,
+    const char *name, const char *def), void *arg, struct buf *err);
+int sqlite_objects_describe(const struct schema *objs, struct schema *out,
+    struct buf *err);
+int sqlite_record_read(struct store *s, struct buf *header,
+    struct buf *objects, struct buf *err);
+int sqlite_record_write(struct store *s, const char *header,
+    const char *objects, struct buf *err);
+
+/*
+ * A scratch store's objects, followed so that its fingerprint costs what
+ * changed since the last one, not the whole schema. sqlite_watch_auth sees
+ * each action the authorizer is asked about while a section runs;
+ * sqlite_watch_reset, called after a failed section or a rollback, makes
+ * the next fingerprint read everything again.
+ */
+void sqlite_watch_auth(struct sqlite_watch *w, int action, const char *a1,
+    const char *a2, const char *db);
+void sqlite_watch_reset(struct sqlite_watch *w);
+void sqlite_watch_free(struct sqlite_watch *w);
+
+#endif
