@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "schema.h"
 
+/* The tracking table's name unless --table or RUNNER_TABLE says otherwise. */
 #define TRACKING_TABLE "schema_migrations"
 
 /*
@@ -38,9 +39,17 @@ struct applied {
 	int has_down;		/* a down section was stored */
 };
 
+/* What load_applied found under the tracking table's name. */
+enum tracking_found {
+	TRACKING_NONE,		/* no such table */
+	TRACKING_OURS,		/* runner's (or Story Hub's) table */
+	TRACKING_OTHER		/* a table of that name without runner's columns */
+};
+
 struct applied_set {
 	struct applied *v;	/* sorted by version */
 	size_t n;
+	enum tracking_found found;
 };
 
 void applied_release(struct applied *a);
@@ -67,13 +76,43 @@ struct tracking_dialect {
 
 /*
  * Appends the SQL that creates the tracking table (exists == 0) or adds
- * the extra columns have lacks: nothing when none is missing.
+ * the extra columns have lacks: nothing when none is missing. Every
+ * column but version has a default, so another tool that inserts only
+ * version into the same table (dbmate does) does not break.
  */
 void tracking_ddl(struct buf *sql, const struct tracking_dialect *d,
-    int exists, unsigned have);
+    const char *table, int exists, unsigned have);
 /* Appends a SELECT of every row, in the columns applied_from_text reads. */
 void tracking_select(struct buf *sql, const struct tracking_dialect *d,
-    unsigned have);
+    const char *table, unsigned have);
+
+/*
+ * The one place names are derived from the tracking table's: tracking_sql
+ * appends tmpl with each {T} replaced by the table's quoted identifier,
+ * {L} by that identifier as a string literal (for to_regclass) and {N} by
+ * the bare name as a string literal (for pragma_table_info, lock keys).
+ */
+void tracking_sql(struct buf *out, const char *table, const char *tmpl);
+/*
+ * The name another tool's table is renamed to when runner's table takes
+ * its name (adopt): "schema_migrations_dbmate".
+ */
+void tracking_kept_name(struct buf *out, const char *table,
+    const char *tool);
+/*
+ * Whether table (any case) is bookkeeping rather than schema: runner's
+ * tracking table, another tool's (goose_db_version, ...), or one kept by
+ * adopt. Drift and describe leave them out.
+ */
+int tracking_is_bookkeeping(const char *name, const char *table);
+/*
+ * From a table's columns (store_columns' form): what it is, and the have
+ * mask of the extra columns. Runner's table has version and name.
+ */
+unsigned tracking_columns(const char *cols, int exists,
+    enum tracking_found *found);
+/* Whether name can be a tracking table: [A-Za-z_][A-Za-z0-9_]*, < 64. */
+int tracking_name_valid(const char *name);
 #define TRACKING_NCOLS 9
 /*
  * Fills a from one row of tracking_select as text (NULL for SQL NULL);
@@ -84,6 +123,7 @@ void applied_from_text(struct applied *a,
 
 /* open flags */
 #define STORE_NOCREATE	0x1	/* fail with RUNNER_ENOENT if it does not exist */
+#define STORE_READONLY	0x2	/* open read-only (mode=ro, immutable=1) */
 
 /* begin/commit flags: the options of the section being run */
 #define STORE_NOTX	0x1	/* no wrapping transaction */
@@ -94,6 +134,7 @@ struct store_ops;
 struct store {
 	const struct store_ops *ops;
 	char *display;		/* the database as shown to users */
+	char *table;		/* the tracking table's name (store_set_table) */
 };
 
 /*
@@ -124,6 +165,7 @@ struct store_ops {
 	/* *found = 1 and the row's state in state (if not NULL) when present. */
 	int (*find)(struct store *s, const char *version, int *found,
 	    char **state, struct buf *err);
+	/* row->applied_at, when not NULL, is kept; else the current time. */
 	int (*insert)(struct store *s, const struct applied *row,
 	    struct buf *err);
 	/* duration_ms < 0 keeps the recorded duration. */
@@ -196,7 +238,29 @@ struct store_ops {
 	 * session's advisory lock. NULL when the driver has none.
 	 */
 	int (*lock_run)(struct store *s, struct buf *err);
+	/*
+	 * The columns of table (unquoted name, looked up as the tracking
+	 * table is) into cols, lowercased, each followed by '\n'; *exists
+	 * says whether the table is there.
+	 */
+	int (*columns)(struct store *s, const char *table, struct buf *cols,
+	    int *exists, struct buf *err);
+	/*
+	 * Runs a query and calls row once per result row with its ncols
+	 * values as text (NULL for SQL NULL; booleans as the server spells
+	 * them). A non-zero return from row stops and is returned.
+	 */
+	int (*query)(struct store *s, const char *sql, int ncols,
+	    int (*row)(void *arg, const char *const *v), void *arg,
+	    struct buf *err);
 };
+
+/* The wrappers for columns and query, for the layers above the drivers. */
+int store_columns(struct store *s, const char *table, struct buf *cols,
+    int *exists, struct buf *err);
+int store_query(struct store *s, const char *sql, int ncols,
+    int (*row)(void *arg, const char *const *v), void *arg,
+    struct buf *err);
 
 /*
  * Opens the database named by url (a path, sqlite:PATH, sqlite:///PATH,
@@ -205,9 +269,22 @@ struct store_ops {
 int store_open(const char *url, unsigned flags, int lock_timeout,
     struct store **out, struct buf *err);
 void store_close(struct store *s);
-/* The driver for url, and what it gets as target (e.g. a path). */
+/*
+ * Names the tracking table (default TRACKING_TABLE), before the first
+ * operation that uses it; RUNNER_EUSAGE for a name tracking_name_valid
+ * refuses.
+ */
+int store_set_table(struct store *s, const char *table, struct buf *err);
+
+/*
+ * The driver for url, what it gets as target in *target (a path, or the
+ * server URL with dbmate's parameters translated for libpq) and its open
+ * flags (STORE_READONLY for mode=ro). sqlite:, sqlite3: and file: names
+ * are read case-insensitively, their query string is never part of the
+ * path, and an unknown parameter is an error (RUNNER_EUSAGE).
+ */
 int store_driver(const char *url, const struct store_ops **ops,
-    const char **target, struct buf *err);
+    struct buf *target, unsigned *flags, struct buf *err);
 /* A scratch database of the kind url names: see open_scratch above. */
 int store_open_scratch(const char *url, int lock_timeout, struct store **out,
     struct buf *err);

@@ -185,6 +185,28 @@ pg_schema(struct store *base, struct buf *out, struct buf *err)
 	return 0;
 }
 
+/*
+ * Whether row i belongs to a bookkeeping table: the table and what hangs
+ * on it, or the sequence of its serial id (goose's).
+ */
+static int
+bookkeeping(const PGresult *r, int i, const char *table)
+{
+	const char *tbl = PQgetvalue(r, i, C_TBL), *suffix;
+	struct buf owner = BUF_INIT;
+	int yes = 0;
+
+	if (atoi(PQgetvalue(r, i, C_GRP)) == G_TABLE)
+		return tracking_is_bookkeeping(tbl, table);
+	if (atoi(PQgetvalue(r, i, C_GRP)) != G_SEQUENCE ||
+	    (suffix = strstr(tbl, "_id_seq")) == NULL || suffix[7])
+		return 0;
+	buf_add(&owner, tbl, (size_t)(suffix - tbl));
+	yes = tracking_is_bookkeeping(owner.buf, table);
+	buf_release(&owner);
+	return yes;
+}
+
 int
 pg_describe(struct store *base, struct schema *out, struct buf *err)
 {
@@ -196,8 +218,7 @@ pg_describe(struct store *base, struct schema *out, struct buf *err)
 	if (r == NULL)
 		return RUNNER_EFAIL;
 	for (i = 0; i < PQntuples(r); i++) {
-		if (atoi(PQgetvalue(r, i, C_GRP)) == G_TABLE &&
-		    strcmp(PQgetvalue(r, i, C_TBL), TRACKING_TABLE) == 0)
+		if (bookkeeping(r, i, base->table))
 			continue;
 		schema_add(out, PQgetvalue(r, i, C_KIND),
 		    PQgetvalue(r, i, C_NAME), PQgetvalue(r, i, C_DEF));
