@@ -1,5 +1,6 @@
 /* cmd_status.c: `runner status`, as text in the Story Hub layout or as JSON. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_int.h"
@@ -79,12 +80,19 @@ cli_print_drift(const struct drift *d, int always)
 		printf("  %.*s\n", (int)(nl - p), p);
 }
 
-/* drift: whether to print drift's section (a database, a check asked for). */
+/*
+ * drift: whether to print drift's section (a database, a check asked
+ * for); shown: the database, when it does not exist.
+ */
 static void
-print_text(const struct plan *p, const struct drift *d, int drift)
+print_text(const struct plan *p, const struct drift *d, int drift,
+    const char *missing)
 {
 	size_t i, applied = p->n - p->count[ENTRY_PENDING];
 
+	if (missing)
+		printf("Database '%s' does not exist: every migration is "
+		    "pending.\n", missing);
 	printf("=== Migration Status ===\nApplied migrations: %zu\n"
 	    "Pending migrations: %zu\n", applied, p->count[ENTRY_PENDING]);
 	if (p->count[ENTRY_CHANGED])
@@ -180,7 +188,8 @@ json_drift(struct buf *b, const struct drift *d)
 
 	buf_addf(b, ",\n \"drift\": {\"checked\": %s", d->checked ? "true" :
 	    "false");
-	json_key(b, "reason", d->checked ? NULL : d->why.buf);
+	json_key(b, "reason", d->checked || d->why.len == 0 ? NULL :
+	    d->why.buf);
 	buf_adds(b, ", \"differences\": [");
 	for (p = d->diff.buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
 		buf_adds(b, first ? "" : ", ");
@@ -191,14 +200,17 @@ json_drift(struct buf *b, const struct drift *d)
 }
 
 static void
-print_json(const struct cli *c, const struct plan *p, const struct drift *d)
+print_json(const struct cli *c, const struct plan *p, const struct drift *d,
+    int exists)
 {
 	struct buf b = BUF_INIT;
 	size_t i, problems = p->count[ENTRY_CHANGED] +
 	    p->count[ENTRY_MISSING] + p->count[ENTRY_FAILED];
 
-	buf_adds(&b, "{\"database\": ");
+	buf_adds(&b, "{\"format\": 1, \"database\": ");
 	json_str(&b, c->shown);
+	buf_addf(&b, ", \"database_exists\": %s", exists ? "true" : "false");
+	json_key(&b, "table", c->table);
 	json_key(&b, "migrations_dir", c->dir);
 	buf_addf(&b, ", \"applied\": %zu, \"pending\": %zu, \"changed\": %zu, "
 	    "\"missing\": %zu, \"failed\": %zu, \"up_to_date\": %s,\n"
@@ -217,6 +229,24 @@ print_json(const struct cli *c, const struct plan *p, const struct drift *d)
 	buf_release(&b);
 }
 
+/* The database's name as the driver sees it: a path for SQLite. */
+static char *
+db_name(const char *url)
+{
+	const struct store_ops *ops;
+	struct buf target = BUF_INIT, err = BUF_INIT;
+	unsigned flags;
+
+	if (store_driver(url, &ops, &target, &flags, &err) < 0 ||
+	    !ops->target_is_file) {
+		buf_release(&target);
+		buf_release(&err);
+		return store_display_url(url);
+	}
+	buf_release(&err);
+	return buf_detach(&target, NULL);
+}
+
 int
 cmd_status(struct cli *c, struct args *a)
 {
@@ -224,14 +254,16 @@ cmd_status(struct cli *c, struct args *a)
 	struct drift d;
 	struct runner r;
 	const struct plan *p;
+	char *missing = NULL;
 	int ret, code = EXIT_OK, no_drift = arg_flag(a, "--no-drift", NULL);
+	int quiet = arg_flag(a, "--quiet", NULL);
 
 	drift_init(&d);
-	ret = runner_open_readonly(&r, c->dir, c->db, c->g->lock_timeout,
-	    &err);
+	ret = runner_open_readonly(&r, c->dir, c->db, c->table,
+	    c->g->lock_timeout, &err);
 	cli_warnings(&r.files);
 	/* The replay costs about what migrating from scratch in memory does. */
-	if (ret == 0 && r.store && no_drift)
+	if (ret == 0 && r.store && (no_drift || quiet))
 		buf_adds(&d.why, "skipped (--no-drift)");
 	else if (ret == 0 && r.store)
 		ret = runner_drift(&r, c->db, c->g->lock_timeout, &d, &err);
@@ -240,14 +272,21 @@ cmd_status(struct cli *c, struct args *a)
 		goto out;
 	}
 	p = &r.plan;
-	if (arg_flag(a, "--json", NULL))
-		print_json(c, p, &d);
+	if (r.store == NULL) {
+		missing = db_name(c->db);
+		buf_addf(&d.why, "the database '%s' does not exist", missing);
+	}
+	if (quiet)
+		;
+	else if (arg_flag(a, "--json", NULL))
+		print_json(c, p, &d, r.store != NULL);
 	else
-		print_text(p, &d, r.store != NULL && !no_drift);
-	if (arg_flag(a, "--exit-code", NULL) &&
+		print_text(p, &d, r.store != NULL && !no_drift, missing);
+	if ((quiet || arg_flag(a, "--exit-code", NULL)) &&
 	    (p->count[ENTRY_APPLIED] != p->n || d.n))
 		code = EXIT_FAIL;
 out:
+	free(missing);
 	cli_close(&r);
 	drift_release(&d);
 	buf_release(&err);

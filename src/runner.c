@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "runner.h"
+#include "peer.h"
 #include "runner_int.h"
 #include "banned.h"
 
@@ -108,6 +109,9 @@ reload(struct runner *r, struct buf *err)
 	if (r->store && r->store->ops->load_applied(r->store, &r->rows,
 	    err) < 0)
 		return RUNNER_EFAIL;
+	/* No history of runner's own: another tool's must not be missed. */
+	if (r->store && peer_refuse(r->store, r->rows.found, err) < 0)
+		return RUNNER_EFAIL;
 	plan_build(&r->plan, &r->files, &r->rows);
 	return 0;
 }
@@ -120,6 +124,7 @@ runner_load(struct runner *r, struct buf *err)
 
 struct db_job {
 	const char *url;
+	const char *table;
 	int lock_timeout;
 	struct store *store;
 	struct applied_set rows;
@@ -134,6 +139,8 @@ db_job_run(void *arg)
 
 	j->ret = store_open(j->url, STORE_NOCREATE, j->lock_timeout,
 	    &j->store, &j->err);
+	if (j->ret == 0 && j->table)
+		j->ret = store_set_table(j->store, j->table, &j->err);
 	if (j->ret == RUNNER_ENOENT) {
 		buf_reset(&j->err);
 		j->ret = 0;
@@ -145,7 +152,7 @@ db_job_run(void *arg)
 
 int
 runner_open_readonly(struct runner *r, const char *dir, const char *url,
-    int lock_timeout, struct buf *err)
+    const char *table, int lock_timeout, struct buf *err)
 {
 	struct db_job j;
 	pthread_t t;
@@ -154,6 +161,7 @@ runner_open_readonly(struct runner *r, const char *dir, const char *url,
 	memset(&j, 0, sizeof(j));
 	buf_init(&j.err);
 	j.url = url;
+	j.table = table;
 	j.lock_timeout = lock_timeout;
 	/* SQLite parsing the schema and us reading files overlap. */
 	threaded = pthread_create(&t, NULL, db_job_run, &j) == 0;
@@ -168,6 +176,8 @@ runner_open_readonly(struct runner *r, const char *dir, const char *url,
 	r->rows = j.rows;
 	if (ret == 0 && j.ret < 0)
 		ret = buf_seterr(err, j.ret, "%s", j.err.buf);
+	if (ret == 0 && r->store)
+		ret = peer_refuse(r->store, r->rows.found, err);
 	if (ret == 0)
 		plan_build(&r->plan, &r->files, &r->rows);
 	buf_release(&j.err);
@@ -212,8 +222,8 @@ commit_section(struct runner *r, const struct section_run *s, unsigned fl,
  * Serializes whole commands that change the database (store.h): then a
  * command's plan still holds when each of its migrations runs.
  */
-static int
-lock_run(struct runner *r, struct buf *err)
+int
+runner_lock_run(struct runner *r, struct buf *err)
 {
 	if (r->store->ops->lock_run == NULL)
 		return 0;
@@ -243,8 +253,8 @@ lock_and_find(struct runner *r, const char *version, unsigned flags,
 	return ret;
 }
 
-static void
-fill_row(struct applied *row, const struct migfile *f,
+void
+runner_fill_row(struct applied *row, const struct migfile *f,
     const struct migration *m, double ms, const char *state)
 {
 	memset(row, 0, sizeof(*row));
@@ -280,7 +290,7 @@ apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
 	ret = exec_section(r, s, err);
 	ms = clock_ms() - t0;
 	if (ret == 0) {
-		fill_row(&row, f, m, ms, STATE_APPLIED);
+		runner_fill_row(&row, f, m, ms, STATE_APPLIED);
 		ret = ops->insert(r->store, &row, err);
 		free(row.down_sql);
 	}
@@ -336,7 +346,7 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 			ops->rollback(r->store, 0);
 		return ret;
 	}
-	fill_row(&row, f, m, -1, STATE_RUNNING);
+	runner_fill_row(&row, f, m, -1, STATE_RUNNING);
 	ret = ops->insert(r->store, &row, err);
 	free(row.down_sql);
 	if (ret == 0)
@@ -494,7 +504,7 @@ apply_in_tx(struct runner *r, const struct migfile **v, size_t n,
 		ret = exec_section(r, &s, err);
 		ms[i] = clock_ms() - t0;
 		if (ret == 0) {
-			fill_row(&row, v[i], &m, ms[i], STATE_APPLIED);
+			runner_fill_row(&row, v[i], &m, ms[i], STATE_APPLIED);
 			ret = r->store->ops->insert(r->store, &row, err);
 			free(row.down_sql);
 		}
@@ -624,7 +634,7 @@ runner_migrate(struct runner *r, const struct migrate_opts *o,
 {
 	if (o->dry_run)
 		return migrate_dry(r, o, err);
-	if (lock_run(r, err) < 0)
+	if (runner_lock_run(r, err) < 0)
 		return RUNNER_EFAIL;
 	if (o->single_tx)
 		return migrate_single(r, o, err);
@@ -768,7 +778,7 @@ runner_rollback(struct runner *r, const char *target, struct buf *err)
 	if (target && !version_valid(target))
 		return buf_seterr(err, RUNNER_EUSAGE, "'%s' is not a version "
 		    "(expected digits, such as 003, or 0 for all)", target);
-	ret = lock_run(r, err);
+	ret = runner_lock_run(r, err);
 	if (ret < 0)
 		return ret;
 	ret = ops->begin(r->store, 0, err);
@@ -920,7 +930,7 @@ runner_reset(struct runner *r, struct buf *err)
 	struct migrate_opts o = { NULL, 0, 0, 0 };
 	int ret;
 
-	if (lock_run(r, err) < 0)
+	if (runner_lock_run(r, err) < 0)
 		return RUNNER_EFAIL;
 	if (!(all_upflags(&r->files) & SECTION_NOTX))
 		return apply_atomic(r, 1, NULL, 0, err);
@@ -946,7 +956,7 @@ runner_setup(struct runner *r, const char *dir, struct buf *err)
 	size_t nseeds = 0;
 	int ret;
 
-	if (lock_run(r, err) < 0)
+	if (runner_lock_run(r, err) < 0)
 		return RUNNER_EFAIL;
 	ret = seeds_list(dir, &seeds, &nseeds, err);
 	if (ret < 0)
@@ -1050,7 +1060,7 @@ runner_repair(struct runner *r, struct buf *err)
 	struct buf msg = BUF_INIT;
 	int ret;
 
-	ret = lock_run(r, err);
+	ret = runner_lock_run(r, err);
 	if (ret == 0)
 		ret = ops->begin(r->store, 0, err);
 	if (ret < 0)
@@ -1085,7 +1095,7 @@ stamp_rows(struct runner *r, const struct plan_entry **v, size_t n,
 		if (ret < 0)
 			break;
 		/* No duration: it never ran here. */
-		fill_row(&row, v[i]->file, &m, -1, STATE_APPLIED);
+		runner_fill_row(&row, v[i]->file, &m, -1, STATE_APPLIED);
 		ret = r->store->ops->insert(r->store, &row, err);
 		free(row.down_sql);
 		migration_release(&m);
@@ -1104,7 +1114,7 @@ runner_stamp(struct runner *r, const char *target, struct buf *err)
 	if (!version_valid(target))
 		return buf_seterr(err, RUNNER_EUSAGE, "'%s' is not a version "
 		    "(expected digits, such as 003)", target);
-	ret = lock_run(r, err);
+	ret = runner_lock_run(r, err);
 	if (ret == 0)
 		ret = ops->begin(r->store, 0, err);
 	if (ret < 0)
@@ -1127,5 +1137,41 @@ runner_stamp(struct runner *r, const char *target, struct buf *err)
 	if (ret == 0)
 		r->done = n;
 	free(v);
+	return ret;
+}
+
+int
+runner_wait(const char *url, int timeout, volatile sig_atomic_t *stop,
+    void (*waiting)(void *arg, const char *why), void *arg,
+    struct buf *err)
+{
+	struct timespec ts = { 0, 250 * 1000000L };
+	struct buf why = BUF_INIT;
+	struct store *s = NULL;
+	double t0 = clock_ms();
+	int ret, tries = 0;
+
+	for (;;) {
+		buf_reset(&why);
+		ret = store_open(url, STORE_NOCREATE, 0, &s, &why);
+		store_close(s);
+		s = NULL;
+		if (ret == 0 || ret == RUNNER_ENOENT || ret == RUNNER_EUSAGE)
+			break;
+		if (tries++ == 0 && waiting)
+			waiting(arg, why.buf);
+		if ((stop && *stop) || clock_ms() - t0 >= timeout * 1000.0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (ret == RUNNER_ENOENT)
+		ret = 0;
+	else if (ret < 0)
+		ret = buf_seterr(err, ret == RUNNER_EUSAGE ? ret : RUNNER_EFAIL,
+		    "%s%s", ret == RUNNER_EUSAGE ? "" : stop && *stop ?
+		    "interrupted while waiting for the database: " :
+		    "the database did not accept connections in time: ",
+		    why.buf);
+	buf_release(&why);
 	return ret;
 }

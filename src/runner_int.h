@@ -29,4 +29,16 @@ int exec_section(struct runner *r, const struct section_run *s,
 int commit_section(struct runner *r, const struct section_run *s,
     unsigned fl, struct buf *err);
 
+/*
+ * Takes the run lock (store.h's lock_run), when the driver has one:
+ * whole commands that change the database never interleave.
+ */
+int runner_lock_run(struct runner *r, struct buf *err);
+/*
+ * A tracking row for file f as migration m recorded it (its checksum and
+ * down section): row borrows f's strings; free row->down_sql.
+ */
+void runner_fill_row(struct applied *row, const struct migfile *f,
+    const struct migration *m, double ms, const char *state);
+
 #endif

@@ -253,6 +253,13 @@ struct store_ops {
 	int (*query)(struct store *s, const char *sql, int ncols,
 	    int (*row)(void *arg, const char *const *v), void *arg,
 	    struct buf *err);
+	/*
+	 * Renames table from (unquoted) to to, with the indexes and
+	 * constraints named after it, so that a new table may take from's
+	 * name; inside a transaction.
+	 */
+	int (*rename_table)(struct store *s, const char *from, const char *to,
+	    struct buf *err);
 };
 
 /* The wrappers for columns and query, for the layers above the drivers. */

@@ -937,6 +937,42 @@ pg_open_scratch(const char *target, int lock_timeout, struct store **out,
 	return 0;
 }
 
+/*
+ * The table, then its indexes named after it (its primary key's
+ * "from_pkey" would clash with the new table's): renaming an index
+ * renames the constraint it backs.
+ */
+static int
+pg_rename_table(struct store *base, const char *from, const char *to,
+    struct buf *err)
+{
+	static const char sql[] =
+	    "SELECT format('ALTER INDEX %I RENAME TO %I', c.relname, "
+	    "$2 || substr(c.relname, length($1) + 1)) FROM pg_index i "
+	    "JOIN pg_class c ON c.oid = i.indexrelid "
+	    "WHERE i.indrelid = to_regclass(quote_ident($2)) "
+	    "AND left(c.relname, length($1) + 1) = $1 || '_'";
+	struct pg_store *s = pg_downcast(base);
+	struct buf alter = BUF_INIT;
+	const char *p[2] = { from, to };
+	PGresult *r;
+	int i, ret;
+
+	tracking_sql(&alter, from, "ALTER TABLE {T} RENAME TO ");
+	tracking_sql(&alter, to, "{T}");
+	ret = run(s, alter.buf, "cannot rename the table", err);
+	buf_release(&alter);
+	if (ret < 0)
+		return ret;
+	r = pg_query(s, sql, 2, p, "cannot rename the table's indexes", err);
+	if (r == NULL)
+		return RUNNER_EFAIL;
+	for (i = 0; ret == 0 && i < PQntuples(r); i++)
+		ret = run(s, PQgetvalue(r, i, 0), "cannot rename an index", err);
+	PQclear(r);
+	return ret;
+}
+
 static int
 pg_query_rows(struct store *base, const char *sql, int ncols,
     int (*row)(void *arg, const char *const *v), void *arg,
@@ -1008,4 +1044,5 @@ const struct store_ops store_pg_ops = {
 	.interrupt = pg_interrupt,
 	.columns = pg_columns,
 	.query = pg_query_rows,
+	.rename_table = pg_rename_table,
 };

@@ -41,7 +41,7 @@ static const char *const cached_sql[ST_MAX] = {
 	"INSERT INTO {T} (version, name, checksum, duration_ms, down_sql, "
 	    "down_options, state, error, applied_at) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	    "coalesce(?9, CURRENT_TIMESTAMP))",
+	    "coalesce(datetime(?9), CURRENT_TIMESTAMP))",
 	"UPDATE {T} SET state = ?2, "
 	    "duration_ms = coalesce(?3, duration_ms), error = ?4 "
 	    "WHERE version = ?1",
@@ -815,6 +815,23 @@ sqlite_describe_op(struct store *base, struct schema *out, struct buf *err)
 	return sqlite_describe(downcast(base)->db, base->table, out, err);
 }
 
+/* SQLite's own indexes follow the table; named ones keep their names. */
+static int
+sqlite_rename_table(struct store *base, const char *from, const char *to,
+    struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	char *sql = sqlite3_mprintf("ALTER TABLE \"%w\" RENAME TO \"%w\"",
+	    from, to);
+	int ret;
+
+	if (sql == NULL)
+		return buf_seterr(err, RUNNER_EFAIL, "out of memory");
+	ret = run(s, sql, err);
+	sqlite3_free(sql);
+	return ret;
+}
+
 static int
 sqlite_query(struct store *base, const char *sql, int ncols,
     int (*row)(void *arg, const char *const *v), void *arg,
@@ -1158,4 +1175,5 @@ const struct store_ops store_sqlite_ops = {
 	.lock_run = sqlite_lock_run,
 	.columns = sqlite_columns,
 	.query = sqlite_query,
+	.rename_table = sqlite_rename_table,
 };
