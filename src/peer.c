@@ -200,17 +200,48 @@ peer_found_release(struct peer_found *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/*
+ * Beside runner's empty table, a tool's table matters only when it
+ * records something: adopt leaves the table of a tool that recorded
+ * nothing, and an empty runner table must not hide one that did.
+ */
+static void
+forget_empty(struct store *s, struct peer_found *f)
+{
+	struct peer_history h;
+	struct buf ignore = BUF_INIT;
+	int i, empty;
+
+	for (i = 0; i < PEER_MAX; i++) {
+		if (f->table[i] == NULL)
+			continue;
+		empty = peer_read(s, i, f->table[i], &h, &ignore) == 0 &&
+		    h.n == 0 && h.upto == NULL && !h.dirty;
+		peer_history_release(&h);
+		buf_reset(&ignore);
+		if (empty) {
+			free(f->table[i]);
+			f->table[i] = NULL;
+			f->n--;
+		}
+	}
+	buf_release(&ignore);
+}
+
 int
-peer_refuse(struct store *s, enum tracking_found found, struct buf *err)
+peer_refuse(struct store *s, enum tracking_found found, size_t nrows,
+    struct buf *err)
 {
 	struct peer_found f;
 	struct buf list = BUF_INIT;
 	size_t k = 0;
 	int i, ret;
 
-	if (found == TRACKING_OURS)
+	if (found == TRACKING_OURS && nrows)
 		return 0;
 	ret = peer_detect(s, s->table, &f, err);
+	if (ret == 0 && found == TRACKING_OURS)
+		forget_empty(s, &f);
 	if (ret < 0 || f.n == 0) {
 		peer_found_release(&f);
 		return ret;

@@ -75,11 +75,14 @@ void peer_found_release(struct peer_found *f);
 
 /*
  * After load_applied found no history of runner's own (found is its
- * answer): fails, naming the tool and what to run, when another tool has
- * one, or when table holds something that is neither runner's nor a
- * tool's; 0 when the database simply has no history yet.
+ * answer, nrows its rows): fails, naming the tool and what to run, when
+ * another tool has one (beside an empty runner table: one that records
+ * something), or when runner's table name holds something that is
+ * neither runner's nor a tool's; 0 when runner's history is not empty or
+ * the database has none yet.
  */
-int peer_refuse(struct store *s, enum tracking_found found, struct buf *err);
+int peer_refuse(struct store *s, enum tracking_found found, size_t nrows,
+    struct buf *err);
 
 /*
  * Reads tool's history from the table peer_detect found it in. NULL,

@@ -110,7 +110,7 @@ reload(struct runner *r, struct buf *err)
 	    err) < 0)
 		return RUNNER_EFAIL;
 	/* No history of runner's own: another tool's must not be missed. */
-	if (r->store && peer_refuse(r->store, r->rows.found, err) < 0)
+	if (r->store && peer_refuse(r->store, r->rows.found, r->rows.n, err) < 0)
 		return RUNNER_EFAIL;
 	plan_build(&r->plan, &r->files, &r->rows);
 	return 0;
@@ -177,7 +177,7 @@ runner_open_readonly(struct runner *r, const char *dir, const char *url,
 	if (ret == 0 && j.ret < 0)
 		ret = buf_seterr(err, j.ret, "%s", j.err.buf);
 	if (ret == 0 && r->store)
-		ret = peer_refuse(r->store, r->rows.found, err);
+		ret = peer_refuse(r->store, r->rows.found, r->rows.n, err);
 	if (ret == 0)
 		plan_build(&r->plan, &r->files, &r->rows);
 	buf_release(&j.err);
