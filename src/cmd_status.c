@@ -13,6 +13,15 @@ plural(size_t n)
 	return n == 1 ? "" : "s";
 }
 
+/* A row another tool inserted has no name: the file has one. */
+static const char *
+entry_name(const struct plan_entry *e)
+{
+	if (e->row && (*e->row->name || e->file == NULL))
+		return e->row->name;
+	return e->file->name;
+}
+
 static void
 print_entry(const struct plan_entry *e)
 {
@@ -20,7 +29,7 @@ print_entry(const struct plan_entry *e)
 	const struct applied *r = e->row;
 
 	printf("  [%c] %s: %s", marks[e->state], r ? r->version :
-	    e->file->version, r ? r->name : e->file->name);
+	    e->file->version, entry_name(e));
 	if (r && r->applied_at)
 		printf(" (%s)", r->applied_at);
 	if (e->state == ENTRY_CHANGED)
@@ -166,7 +175,7 @@ json_entry(struct buf *b, const struct plan_entry *e)
 
 	buf_adds(b, "{\"version\": ");
 	json_str(b, r ? r->version : e->file->version);
-	json_key(b, "name", r ? r->name : e->file->name);
+	json_key(b, "name", entry_name(e));
 	json_key(b, "state", entry_state_name(e->state));
 	json_key(b, "file", e->file ? e->file->path : NULL);
 	json_key(b, "applied_at", r ? r->applied_at : NULL);
