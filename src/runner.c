@@ -758,8 +758,10 @@ undo_one(struct runner *r, const struct plan_entry *e, struct buf *err)
 		ret = undo_tx(r, version, &s, &ms, err);
 	if (ret == 0 && ms >= 0) {
 		r->done++;
-		emit(r, EV_ROLLED_BACK, version, e->row->name,
-		    e->file ? e->file->path : NULL, ms);
+		/* A row another tool inserted has no name; its file has. */
+		emit(r, EV_ROLLED_BACK, version, *e->row->name || !e->file ?
+		    e->row->name : e->file->name, e->file ? e->file->path :
+		    NULL, ms);
 	}
 	migration_release(&m);
 	free(stored);
