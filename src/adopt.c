@@ -197,6 +197,7 @@ plan_entries(struct runner *r, const struct adopt_opts *o,
 {
 	struct buf missing = BUF_INIT, ooo = BUF_INIT;
 	const char *tool = peer_name(p->h.tool);
+	size_t i;
 
 	tool_refusals(&p->h, why);
 	add_recorded(r, o, p, &missing);
@@ -212,7 +213,7 @@ plan_entries(struct runner *r, const struct adopt_opts *o,
 		    tool, ooo.buf, strchr(ooo.buf, ',') ? "them" : "it");
 	if (p->n)
 		qsort(p->v, p->n, sizeof(*p->v), cmp_entry);
-	for (size_t i = 0; i < p->n; i++)
+	for (i = 0; i < p->n; i++)
 		p->missing += p->v[i].file == NULL;
 	buf_release(&missing);
 	buf_release(&ooo);
