@@ -510,15 +510,6 @@ store_driver(const char *url, const struct store_ops **ops,
 	return sqlite_url(url, target, flags, err);
 }
 
-/* Gives a newly opened store its default table name. */
-static int
-opened(struct store *s, int ret)
-{
-	if (ret == 0 && s->table == NULL)
-		s->table = xstrdup(TRACKING_TABLE);
-	return ret;
-}
-
 int
 store_open(const char *url, unsigned flags, int lock_timeout,
     struct store **out, struct buf *err)
@@ -534,7 +525,7 @@ store_open(const char *url, unsigned flags, int lock_timeout,
 		ret = ops->open(target.buf, flags | uflags, lock_timeout, out,
 		    err);
 	buf_release(&target);
-	return opened(*out, ret);
+	return ret;
 }
 
 int
@@ -554,7 +545,7 @@ store_open_scratch(const char *url, int lock_timeout, struct store **out,
 	else if (ret == 0)
 		ret = ops->open_scratch(target.buf, lock_timeout, out, err);
 	buf_release(&target);
-	return opened(*out, ret);
+	return ret;
 }
 
 int
@@ -572,11 +563,8 @@ store_set_table(struct store *s, const char *table, struct buf *err)
 void
 store_close(struct store *s)
 {
-	if (s) {
-		free(s->table);
-		s->table = NULL;
+	if (s)
 		s->ops->close(s);
-	}
 }
 
 int

@@ -134,7 +134,8 @@ struct store_ops;
 struct store {
 	const struct store_ops *ops;
 	char *display;		/* the database as shown to users */
-	char *table;		/* the tracking table's name (store_set_table) */
+	char *table;		/* the tracking table's name (store_set_table);
+				   drivers start it as TRACKING_TABLE */
 };
 
 /*

@@ -214,6 +214,7 @@ pg_new(PGconn *conn, const char *url, int lock_timeout)
 
 	s->base.ops = &store_pg_ops;
 	s->base.display = store_display_url(url);
+	s->base.table = xstrdup(TRACKING_TABLE);
 	s->conn = conn;
 	s->cancel = PQgetCancel(conn);
 	s->url = xstrdup(url);
@@ -249,6 +250,7 @@ pg_close(struct store *base)
 	if (s->admin)
 		drop_scratch(s);
 	free(s->base.display);
+	free(s->base.table);
 	free(s->url);
 	free(s);
 }

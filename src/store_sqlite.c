@@ -197,6 +197,7 @@ sqlite_close(struct store *base)
 	if (s->run_fd >= 0)
 		close(s->run_fd);
 	free(s->base.display);
+	free(s->base.table);
 	free(s);
 }
 
@@ -214,6 +215,7 @@ sqlite_open(const char *path, unsigned flags, int lock_timeout,
 	s = xcalloc(1, sizeof(*s));
 	s->base.ops = &store_sqlite_ops;
 	s->base.display = xstrdup(path);
+	s->base.table = xstrdup(TRACKING_TABLE);
 	s->db = db;
 	s->lock_timeout = lock_timeout;
 	s->run_fd = -1;
