@@ -93,10 +93,10 @@ tool_refusals(const struct peer_history *h, struct buf *why)
 		    "-1", tool);
 	for (i = 0; i < h->n; i++)
 		if (h->v[i].state == PEER_FAILED)
-			line(why, "%s recorded migration %s as failed%s; fix the "
-			    "database and its record with that tool first",
-			    tool, h->v[i].version, h->v[i].where ?
-			    " (that row)" : "");
+			line(why, "%s recorded migration %s as failed (row %s); "
+			    "fix the database and its record with that tool "
+			    "first", tool, h->v[i].version, h->v[i].where ?
+			    h->v[i].where : "success = false");
 		else if (h->v[i].state == PEER_NOT_APPLIED)
 			line(why, "%s's latest entry for version %s (row %s) "
 			    "says it is not applied; remove those rows if the "

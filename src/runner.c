@@ -832,30 +832,40 @@ all_files(const struct runner *r)
 	return v;
 }
 
+int
+sql_file_section(const char *path, char **text, struct section_run *s,
+    struct buf *err)
+{
+	char *data = NULL, *nul;
+	size_t len, tlen;
+
+	*text = NULL;
+	if (file_read(path, &data, &len, err) < 0)
+		return RUNNER_EFAIL;
+	*text = text_normalize(data, len, &tlen);
+	free(data);
+	memset(s, 0, sizeof(*s));
+	s->text = *text;
+	s->tlen = s->len = tlen;
+	s->where = path;
+	if ((nul = memchr(*text, '\0', tlen)) != NULL)
+		return buf_seterr(err, RUNNER_EFAIL, "%s:%d: NUL byte in file",
+		    path, text_line_at(*text, tlen, (size_t)(nul - *text)));
+	return 0;
+}
+
 /* Runs seed files, each whole, inside the caller's transaction. */
 static int
 run_seeds(struct runner *r, char **paths, size_t n, struct buf *err)
 {
 	struct section_run s;
-	char *data = NULL, *text;
-	size_t i, len, tlen;
+	char *text;
+	size_t i;
 	int ret = 0;
 
 	for (i = 0; ret == 0 && i < n; i++) {
-		ret = file_read(paths[i], &data, &len, err);
-		if (ret < 0)
-			return RUNNER_EFAIL;
-		text = text_normalize(data, len, &tlen);
-		free(data);
-		memset(&s, 0, sizeof(s));
-		s.text = text;
-		s.tlen = s.len = tlen;
-		s.where = paths[i];
-		if (memchr(text, '\0', tlen))
-			ret = buf_seterr(err, RUNNER_EFAIL, "%s:%d: NUL byte in "
-			    "file", paths[i], text_line_at(text, tlen,
-			    (size_t)((char *)memchr(text, '\0', tlen) - text)));
-		else
+		ret = sql_file_section(paths[i], &text, &s, err);
+		if (ret == 0)
 			ret = exec_section(r, &s, err);
 		free(text);
 	}

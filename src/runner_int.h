@@ -19,6 +19,12 @@ struct section_run {
 
 /* The STORE_* flags for a section's SECTION_* options. */
 unsigned store_flags(unsigned section_flags);
+/*
+ * Reads the SQL file at path whole into s (its text, normalized, in
+ * *text, freed by the caller); a NUL byte is an error naming the line.
+ */
+int sql_file_section(const char *path, char **text, struct section_run *s,
+    struct buf *err);
 /* Points s at section sec of m; where names it in messages. */
 void section_of(struct section_run *s, const struct migration *m,
     const struct section *sec, const char *where);

@@ -141,23 +141,10 @@ runner_load_schema(struct runner *r, const char *path, struct buf *err)
 {
 	const struct store_ops *ops = r->store->ops;
 	struct section_run s;
-	char *data = NULL, *text = NULL;
-	size_t len, tlen;
+	char *text = NULL;
 	int ret;
 
-	ret = file_read(path, &data, &len, err);
-	if (ret < 0)
-		return RUNNER_EFAIL;
-	text = text_normalize(data, len, &tlen);
-	free(data);
-	memset(&s, 0, sizeof(s));
-	s.text = text;
-	s.tlen = s.len = tlen;
-	s.where = path;
-	if (memchr(text, '\0', tlen))
-		ret = buf_seterr(err, RUNNER_EFAIL, "%s:%d: NUL byte in file",
-		    path, text_line_at(text, tlen, (size_t)((char *)memchr(text,
-		    '\0', tlen) - text)));
+	ret = sql_file_section(path, &text, &s, err);
 	if (ret == 0)
 		ret = runner_lock_run(r, err);
 	if (ret == 0)

@@ -241,7 +241,7 @@ test_expect_success 'golang-migrate dirty: refused' '
 test_expect_success 'flyway: a failed row refused; a baseline covers what is below it' '
 	adopt_setup flyway r2 &&
 	tool_applied flyway r2 003 $F &&
-	echo "flyway recorded migration 3 as failed" >why &&
+	echo "flyway recorded migration 3 as failed (row installed_rank=3)" >why &&
 	refuse r2 &&
 	adopt_setup flyway r2b &&
 	db_q r2b "DELETE FROM flyway_schema_history; INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum, installed_by, execution_time, success) VALUES (1, '"'"'2'"'"', '"'"'<< Flyway Baseline >>'"'"', '"'"'BASELINE'"'"', '"'"'<< Flyway Baseline >>'"'"', NULL, '"'"'app'"'"', 0, $T)" &&
@@ -259,7 +259,7 @@ test_expect_success 'goose: a version whose latest row says not applied is refus
 test_expect_success 'sqlx: success = false refused' '
 	adopt_setup sqlx r4 &&
 	tool_applied sqlx r4 003 $F &&
-	echo "sqlx recorded migration 3 as failed" >why &&
+	echo "sqlx recorded migration 3 as failed (row success = false)" >why &&
 	refuse r4
 '
 
