@@ -438,6 +438,7 @@ sqlite_url(const char *url, struct buf *target, unsigned *flags,
 	return 0;
 }
 
+#ifdef HAVE_LIBPQ
 /*
  * dbmate's PostgreSQL parameters in libpq's words: socket=DIR is host=DIR,
  * search_path=S is options=-c search_path=S. Everything else as written.
@@ -478,6 +479,7 @@ pg_url(const char *url, struct buf *out)
 		buf_addf(out, "%coptions=%s", sep, opts.buf);
 	buf_release(&opts);
 }
+#endif
 
 int
 store_driver(const char *url, const struct store_ops **ops,
