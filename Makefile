@@ -32,7 +32,7 @@ endif
 
 CORE = buf version layout subst migration migset plan schema store store_sqlite store_sqlite_schema \
 	sqlite_describe drift \
-	runner verify create config gz backup pgsplit lint
+	runner verify create config gz backup pgsplit lint peer adopt schemafile
 ifeq ($(HAVE_LIBPQ),1)
 # Only libpq's headers: libpq_dl.c loads the library when a PostgreSQL
 # database is first opened, so SQLite runs never load it.
@@ -40,7 +40,8 @@ CORE += store_pg store_pg_schema store_pg_backup libpq_dl
 ALL_CFLAGS += -DHAVE_LIBPQ $(shell $(PKG_CONFIG) --cflags libpq)
 LIBS += -ldl
 endif
-CLI = main cli cmd_status cmd_verify cmd_backup cmd_stamp cmd_lint
+CLI = main cli cli_options cmd_status cmd_verify cmd_backup cmd_stamp cmd_lint \
+	cmd_adopt cmd_redo cmd_wait cmd_version cmd_load
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
 UNIT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/t_*.c))

@@ -260,15 +260,19 @@ backup_create(const struct backup_opts *o, struct backup_result *res,
     struct buf *err)
 {
 	const struct store_ops *ops;
-	const char *target;
+	struct buf target = BUF_INIT;
 	char *dir = NULL, *snap = NULL, *tmp = NULL, *label = NULL;
+	unsigned flags;
 	int sfd = -1, ofd = -1, ret;
 	double t0 = clock_ms();
 
 	memset(res, 0, sizeof(*res));
-	if ((ret = store_driver(o->url, &ops, &target, err)) < 0)
+	ret = store_driver(o->url, &ops, &target, &flags, err);
+	if (ret == 0)
+		label = db_label(target.buf);
+	buf_release(&target);
+	if (ret < 0)
 		return ret;
-	label = db_label(target);
 	dir = o->output ? dir_of(o->output) : xstrdup(o->dir);
 	ret = o->output ? check_output(o->output, o->force, err) : 0;
 	if (ret < 0 || (ret = sfd = snapshot(o, dir, &snap, err)) < 0)
@@ -399,23 +403,28 @@ backup_list(const char *url, const char *dir, struct backup_list *out,
     struct buf *err)
 {
 	const struct store_ops *ops;
-	const char *target;
+	struct buf target = BUF_INIT;
 	struct found *v = NULL;
 	struct dirent *d;
 	char time[24], *label;
 	size_t n = 0, i;
+	unsigned flags;
 	long seq;
 	DIR *dp;
 	int ret;
 
 	out->v = NULL;
 	out->n = 0;
-	if ((ret = store_driver(url, &ops, &target, err)) < 0)
+	ret = store_driver(url, &ops, &target, &flags, err);
+	label = ret == 0 ? db_label(target.buf) : NULL;
+	buf_release(&target);
+	if (ret < 0)
 		return ret;
-	if (!(dp = opendir(dir)))
+	if (!(dp = opendir(dir))) {
+		free(label);
 		return errno == ENOENT ? 0 : buf_seterr(err, RUNNER_EFAIL,
 		    "cannot read backup folder '%s': %s", dir, strerror(errno));
-	label = db_label(target);
+	}
 	while ((d = readdir(dp)))
 		if (parse_name(d->d_name, label, ops->backup_suffix, time,
 		    &seq))
@@ -511,19 +520,25 @@ int
 restore_prepare(const char *url, const char *file, int lock_timeout,
     struct restore *r, struct buf *err)
 {
-	const char *target;
+	struct buf target = BUF_INIT;
 	struct stat st;
+	unsigned flags;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->lock_timeout = lock_timeout;
-	if ((ret = store_driver(url, &r->ops, &target, err)) < 0)
+	ret = store_driver(url, &r->ops, &target, &flags, err);
+	if (ret < 0) {
+		buf_release(&target);
 		return ret;
-	if (!r->ops->check_image)
+	}
+	if (!r->ops->check_image) {
+		buf_release(&target);
 		return buf_seterr(err, RUNNER_EFAIL, "the %s driver cannot "
 		    "restore backups yet", r->ops->name);
-	r->target = xstrdup(target);
-	r->exists = !r->ops->target_is_file || stat(target, &st) == 0;
+	}
+	r->target = buf_detach(&target, NULL);
+	r->exists = !r->ops->target_is_file || stat(r->target, &st) == 0;
 	if (!r->ops->target_is_file && (ret = can_connect(r, err)) < 0)
 		return ret;
 	ret = unpack(file, r, err);

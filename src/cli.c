@@ -16,11 +16,13 @@
 
 struct command {
 	const char *name;
+	const char *alias;	/* a second name, or NULL */
 	int (*fn)(struct cli *c, struct args *a);
 	const char *usage;
 	const char *summary;
-	const char *flags[MAX_FLAGS];	/* a trailing '=' takes a value */
+	struct opt opts[MAX_FLAGS];
 	int minpos, maxpos;
+	int nodb;		/* never opens the database: --wait does not wait */
 };
 
 static int cmd_migrate(struct cli *, struct args *);
@@ -33,59 +35,114 @@ static int cmd_repair(struct cli *, struct args *);
 static int cmd_show_schema(struct cli *, struct args *);
 static int cmd_help(struct cli *, struct args *);
 
+#define O_YES { "--yes", NULL, "do not ask (needed off a terminal)", NULL }
+#define O_NO_BACKUP { "--no-backup", NULL, "skip the backup taken first", \
+	NULL }
+#define O_OOO { "--allow-out-of-order", NULL, "apply a pending migration " \
+	"older than the newest applied one", NULL }
+#define O_BACKUP { "--backup", NULL, "take a backup first if anything is " \
+	"pending", NULL }
+#define O_ICO { "--ignore-column-order", NULL, "a table whose columns " \
+	"differ only in order has not drifted", NULL }
+#define O_DRY { "--dry-run", NULL, "print the SQL that would run; change " \
+	"nothing", NULL }
+
 static const struct command commands[] = {
-	{ "status", cmd_status,
-	    "[--exit-code] [--ignore-column-order] [--json] [--no-drift]",
+	{ "status", NULL, cmd_status,
+	    "[--exit-code] [--ignore-column-order] [--json] [--no-drift] "
+	    "[--quiet]",
 	    "show applied, pending, changed and missing migrations, and drift",
-	    { "--exit-code", "--ignore-column-order", "--json", "--no-drift" },
-	    0, 0 },
-	{ "migrate", cmd_migrate,
+	    { { "--exit-code", NULL, "exit 1 if anything is pending, changed, "
+	    "missing or failed, or the schema drifted", NULL },
+	    O_ICO,
+	    { "--json", NULL, "print one JSON document (format 1)", NULL },
+	    { "--no-drift", NULL, "skip the schema drift check", NULL },
+	    { "--quiet", NULL, "print nothing; implies --exit-code (also -q)",
+	    NULL } }, 0, 0, 0 },
+	{ "migrate", "up", cmd_migrate,
 	    "[--allow-out-of-order] [--backup] [--dry-run] "
 	    "[--single-transaction]",
 	    "apply every pending migration",
-	    { "--allow-out-of-order", "--backup", "--dry-run",
-	    "--single-transaction" }, 0, 0 },
-	{ "migrate-to", cmd_migrate_to,
+	    { O_OOO, O_BACKUP, O_DRY, { "--single-transaction", NULL,
+	    "apply them all in one transaction: all or nothing", NULL } },
+	    0, 0, 0 },
+	{ "migrate-to", NULL, cmd_migrate_to,
 	    "[--allow-out-of-order] [--backup] [--dry-run] VERSION",
 	    "apply pending migrations up to VERSION",
-	    { "--allow-out-of-order", "--backup", "--dry-run" }, 1, 1 },
-	{ "rollback", cmd_rollback, "[--all] [--no-backup] [--yes] [VERSION]",
+	    { O_OOO, O_BACKUP, O_DRY }, 1, 1, 0 },
+	{ "rollback", "down", cmd_rollback,
+	    "[--all] [--no-backup] [--yes] [VERSION]",
 	    "undo the newest migration, every one above VERSION, or --all",
-	    { "--all", "--no-backup", "--yes" }, 0, 1 },
-	{ "create-migration", cmd_create,
+	    { { "--all", NULL, "undo every applied migration (a VERSION "
+	    "given instead stays applied)", NULL },
+	    O_NO_BACKUP, O_YES }, 0, 1, 0 },
+	{ "redo", NULL, cmd_redo, "[--no-backup] [--yes]",
+	    "roll back the newest migration and apply it again",
+	    { O_NO_BACKUP, O_YES }, 0, 0, 0 },
+	{ "create-migration", "new", cmd_create,
 	    "[--description TEXT] [--layout NAME] NAME",
 	    "write a new migration in the folder's layout, with the next "
-	    "version", { "--description=", "--layout=" }, 1, 1 },
-	{ "init", cmd_init, "",
+	    "version",
+	    { { "--description=", "TEXT", "a comment for the file's first "
+	    "line", NULL },
+	    { "--layout=", "NAME", "the layout of a new folder: runner, dbmate, "
+	    "goose, golang-migrate, sqlx, diesel or flyway", NULL } },
+	    1, 1, 1 },
+	{ "init", NULL, cmd_init, "",
 	    "apply every migration and the seeds to a new database",
-	    { NULL }, 0, 0 },
-	{ "reset", cmd_reset, "[--no-backup] [--yes]",
+	    { { NULL, NULL, NULL, NULL } }, 0, 0, 0 },
+	{ "reset", NULL, cmd_reset, "[--no-backup] [--yes]",
 	    "drop everything and apply every migration again",
-	    { "--no-backup", "--yes" }, 0, 0 },
-	{ "repair", cmd_repair, "[--yes]",
+	    { O_NO_BACKUP, O_YES }, 0, 0, 0 },
+	{ "repair", NULL, cmd_repair, "[--yes]",
 	    "accept edited files' checksums and clear failed migrations",
-	    { "--yes" }, 0, 0 },
-	{ "stamp", cmd_stamp, "[--yes] VERSION",
+	    { O_YES }, 0, 0, 0 },
+	{ "stamp", NULL, cmd_stamp, "[--yes] VERSION",
 	    "record migrations up to VERSION as applied without running them",
-	    { "--yes" }, 1, 1 },
-	{ "lint", cmd_lint, "[--strict] [FILE ...]",
+	    { O_YES }, 1, 1, 0 },
+	{ "adopt", NULL, cmd_adopt, "[--allow-missing] [--yes] [--from TOOL]",
+	    "take over the history another tool recorded (dbmate, goose, ...)",
+	    { { "--allow-missing", NULL, "record versions that have no file "
+	    "as irreversible", NULL }, O_YES, { "--from=", "TOOL",
+	    "the tool whose history to take: dbmate, goose, golang-migrate, "
+	    "flyway, sqlx or diesel", NULL } }, 0, 0, 0 },
+	{ "lint", NULL, cmd_lint, "[--strict] [FILE ...]",
 	    "warn about migrations that tend to hurt in production",
-	    { "--strict" }, 0, 99 },
-	{ "show-schema", cmd_show_schema, "",
-	    "print the schema as stable, diffable SQL", { NULL }, 0, 0 },
-	{ "verify", cmd_verify, "[--ignore-column-order] [--live]",
+	    { { "--strict", NULL, "exit 1 when there are warnings", NULL } },
+	    0, 99, 1 },
+	{ "show-schema", NULL, cmd_show_schema, "",
+	    "print the schema as stable, diffable SQL",
+	    { { NULL, NULL, NULL, NULL } }, 0, 0, 0 },
+	{ "load", NULL, cmd_load, "FILE",
+	    "build a new database from a schema file (--schema-file)",
+	    { { NULL, NULL, NULL, NULL } }, 1, 1, 0 },
+	{ "verify", NULL, cmd_verify, "[--ignore-column-order] [--live]",
 	    "check that each down undoes its up (--live: and schema drift)",
-	    { "--ignore-column-order", "--live" }, 0, 0 },
-	{ "backup", cmd_backup,
+	    { O_ICO, { "--live", NULL, "also compare the database with what "
+	    "its migrations produce", NULL } }, 0, 0, 0 },
+	{ "backup", NULL, cmd_backup,
 	    "[--force] [--keep N] [--level 0-9] [--output PATH]",
 	    "write a compressed, consistent backup of the database",
-	    { "--force", "--keep=", "--level=", "--output=" }, 0, 0 },
-	{ "backups", cmd_backups, "", "list the backups of the database",
-	    { NULL }, 0, 0 },
-	{ "restore", cmd_restore, "[--no-backup] [--yes] FILE",
+	    { { "--force", NULL, "replace an existing --output file", NULL },
+	    { "--keep=", "N", "then remove all but the newest N backups",
+	    NULL },
+	    { "--level=", "0-9", "the gzip level (default 6)", NULL },
+	    { "--output=", "PATH", "write the backup exactly there", NULL } },
+	    0, 0, 0 },
+	{ "backups", NULL, cmd_backups, "", "list the backups of the database",
+	    { { NULL, NULL, NULL, NULL } }, 0, 0, 1 },
+	{ "restore", NULL, cmd_restore, "[--no-backup] [--yes] FILE",
 	    "check a backup, then replace the database with it",
-	    { "--no-backup", "--yes" }, 1, 1 },
-	{ "help", cmd_help, "[COMMAND]", "show usage", { NULL }, 0, 1 },
+	    { O_NO_BACKUP, O_YES }, 1, 1, 0 },
+	{ "wait", NULL, cmd_wait, "[--timeout SECONDS]",
+	    "wait until the database accepts connections",
+	    { { "--timeout=", "SECONDS", "give up after this long (default "
+	    "60)", NULL } }, 0, 0, 1 },
+	{ "version", NULL, cmd_version, "",
+	    "print the newest applied version, alone on a line",
+	    { { NULL, NULL, NULL, NULL } }, 0, 0, 0 },
+	{ "help", NULL, cmd_help, "[COMMAND]", "show usage",
+	    { { NULL, NULL, NULL, NULL } }, 0, 1, 1 },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -95,7 +152,8 @@ find_command(const char *name)
 	size_t i;
 
 	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
+		if (strcmp(commands[i].name, name) == 0 || (commands[i].alias &&
+		    strcmp(commands[i].alias, name) == 0))
 			return &commands[i];
 	return NULL;
 }
@@ -116,18 +174,22 @@ cli_usage(int ok)
 	FILE *f = ok ? stdout : stderr;
 	size_t i;
 
-	fputs("usage: runner [--backup-dir DIR] [--db URL] [--dir DIR] "
-	    "[--lock-timeout SECONDS] [-q] COMMAND [ARGS]\n\ncommands:\n", f);
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-17s %s\n", commands[i].name,
+	fputs("usage: " GLOBAL_USAGE "\n\ncommands:\n", f);
+	for (i = 0; i < NCOMMANDS; i++) {
+		fprintf(f, "  %-17s %s", commands[i].name,
 		    commands[i].summary);
-	fputs("\nThe database is --db, else $DATABASE_URL, else app.db; the "
-	    "migrations are in\n--dir (each of several), else $MIGRATIONS_DIR "
-	    "(A:B), else migrations, each\nfolder read in its own layout "
-	    "(runner, dbmate, goose, golang-migrate, sqlx,\ndiesel, flyway). "
-	    "Backups go to --backup-dir, else $BACKUP_DIR, else backups.\n"
-	    "A .env file may set all three. Run 'runner help COMMAND' for a\n"
-	    "command's options.\n", f);
+		if (commands[i].alias)
+			fprintf(f, " (also: %s)", commands[i].alias);
+		fputc('\n', f);
+	}
+	fputs("\nglobal options, before or after the command:\n", f);
+	print_options(f, global_opts);
+	fputs("\nEach migrations folder is read in its own layout (runner, "
+	    "dbmate, goose,\ngolang-migrate, sqlx, diesel, flyway); several "
+	    "are merged by version.\n", f);
+	fputs("\nAn option's [$VARIABLE] sets it too, from the environment or "
+	    "a .env file\n(--env-file), the environment winning. Run 'runner "
+	    "help COMMAND' for a\ncommand's options.\n", f);
 }
 
 static void
@@ -137,8 +199,18 @@ command_usage(const struct command *cmd, int ok)
 
 	fprintf(f, "usage: runner %s%s%s\n", cmd->name, *cmd->usage ? " " : "",
 	    cmd->usage);
-	if (ok)
-		fprintf(f, "\n%s\n", cmd->summary);
+	if (!ok)
+		return;
+	fprintf(f, "\n%s", cmd->summary);
+	if (cmd->alias)
+		fprintf(f, " (also: runner %s)", cmd->alias);
+	fputs("\n", f);
+	if (cmd->opts[0].name) {
+		fputs("\noptions:\n", f);
+		print_options(f, cmd->opts);
+	}
+	fputs("\nglobal options, before or after the command:\n", f);
+	print_options(f, global_opts);
 }
 
 static int
@@ -163,10 +235,10 @@ arg_flag(const struct args *a, const char *name, const char **val)
 	size_t n = strlen(name);
 	int i;
 
-	for (i = 0; i < MAX_FLAGS && a->cmd->flags[i]; i++)
-		if (strncmp(a->cmd->flags[i], name, n) == 0 &&
-		    (a->cmd->flags[i][n] == '\0' ||
-		    a->cmd->flags[i][n] == '=') && a->val[i]) {
+	for (i = 0; i < MAX_FLAGS && a->cmd->opts[i].name; i++)
+		if (strncmp(a->cmd->opts[i].name, name, n) == 0 &&
+		    (a->cmd->opts[i].name[n] == '\0' ||
+		    a->cmd->opts[i].name[n] == '=') && a->val[i]) {
 			if (val)
 				*val = a->val[i];
 			return 1;
@@ -184,12 +256,14 @@ match_flag(const struct command *cmd, const char *arg, const char **inline_val)
 
 	if (strcmp(arg, "-y") == 0)
 		arg = "--yes", n = 5;
-	for (i = 0; i < MAX_FLAGS && cmd->flags[i]; i++) {
-		if (strncmp(cmd->flags[i], arg, n) != 0)
+	else if (strcmp(arg, "-q") == 0 && strcmp(cmd->name, "status") == 0)
+		arg = "--quiet", n = 7;
+	for (i = 0; i < MAX_FLAGS && cmd->opts[i].name; i++) {
+		if (strncmp(cmd->opts[i].name, arg, n) != 0)
 			continue;
-		if (cmd->flags[i][n] == '\0' && eq == NULL)
+		if (cmd->opts[i].name[n] == '\0' && eq == NULL)
 			return i;
-		if (cmd->flags[i][n] == '=') {
+		if (cmd->opts[i].name[n] == '=') {
 			*inline_val = eq ? eq + 1 : NULL;
 			return i;
 		}
@@ -197,12 +271,17 @@ match_flag(const struct command *cmd, const char *arg, const char **inline_val)
 	return -1;
 }
 
-/* Returns -1 to go on, else an exit code (help or a usage error). */
+/*
+ * Returns -1 to go on, else an exit code (a usage error). An option that
+ * is not the command's may be a global one; a command option's value is
+ * never taken for one.
+ */
 static int
-parse_args(const struct command *cmd, int argc, char **argv, struct args *a)
+parse_args(const struct command *cmd, struct globals *g, int argc,
+    char **argv, struct args *a)
 {
 	const char *v;
-	int i, f, ended = 0;
+	int i, f, gl, ended = 0;
 
 	memset(a, 0, sizeof(*a));
 	a->cmd = cmd;
@@ -218,9 +297,14 @@ parse_args(const struct command *cmd, int argc, char **argv, struct args *a)
 		}
 		v = NULL;
 		f = match_flag(cmd, argv[i], &v);
+		if (f < 0 && (gl = globals_option(g, argc, argv, &i)) != 0) {
+			if (gl < 0)
+				return EXIT_USAGE;
+			continue;
+		}
 		if (f < 0)
 			return usage_error(cmd, "unknown option '%s'", argv[i]);
-		if (strchr(cmd->flags[f], '=') && v == NULL) {
+		if (strchr(cmd->opts[f].name, '=') && v == NULL) {
 			if (i + 1 >= argc)
 				return usage_error(cmd, "option '%s' needs a "
 				    "value", argv[i]);
@@ -228,6 +312,8 @@ parse_args(const struct command *cmd, int argc, char **argv, struct args *a)
 		}
 		a->val[f] = v ? v : "";
 	}
+	if (g->help)
+		return -1;
 	if (a->npos < cmd->minpos)
 		return usage_error(cmd, "'%s' needs an argument", cmd->name);
 	if (a->npos > cmd->maxpos)
@@ -285,8 +371,8 @@ print_sql(const char *text, size_t len)
 	printf("%.*s\n", (int)len, text);
 }
 
-static void
-on_event(void *arg, const struct runner_event *ev)
+void
+cli_on_event(void *arg, const struct runner_event *ev)
 {
 	const struct cli *c = arg;
 
@@ -320,6 +406,14 @@ on_event(void *arg, const struct runner_event *ev)
 		break;
 	case EV_STAMPED:
 		printf("Stamped %s: %s\n", ev->version, ev->name);
+		break;
+	case EV_ADOPTED:
+		printf("Adopted %s: %s", ev->version, ev->name);
+		if (ev->text)
+			printf(" (applied %s)", ev->text);
+		if (ev->path == NULL)
+			printf(" (no file: recorded as irreversible)");
+		putchar('\n');
 		break;
 	default:	/* EV_WARNING; verify's events in cmd_verify.c */
 		break;
@@ -361,7 +455,7 @@ open_files(struct cli *c, struct runner *r, struct buf *err)
 	int ret;
 
 	ret = runner_init(r, c->dirs, c->ndirs, err);
-	r->emit = on_event;
+	r->emit = cli_on_event;
 	r->arg = c;
 	cli_warnings(&r->files);
 	if (ret < 0) {
@@ -381,6 +475,8 @@ open_db(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
 	ret = store_open(c->db, flags, c->g->lock_timeout, &r->store, err);
 	r->url = c->db;
 	r->lock_timeout = c->g->lock_timeout;
+	if (ret == 0)
+		ret = store_set_table(r->store, c->table, err);
 	if (ret == RUNNER_ENOENT && missing_ok) {
 		buf_reset(err);
 		ret = 0;
@@ -500,7 +596,8 @@ do_migrate(struct cli *c, struct args *a, const char *target)
 		puts("Database is up to date: nothing to migrate.");
 	else if (ret == 0)
 		summary(c, r.done, "applied", clock_ms() - t0);
-	return finish(&r, &err, ret);
+	ret = finish(&r, &err, ret);
+	return o.dry_run ? ret : cli_schema_file(c, ret);
 }
 
 static int
@@ -518,9 +615,8 @@ cmd_migrate_to(struct cli *c, struct args *a)
 	return do_migrate(c, a, a->pos[0]);
 }
 
-/* Lists what a rollback would undo and asks; -1 to go on. */
-static int
-confirm_rollback(struct cli *c, struct args *a, struct runner *r,
+int
+cli_confirm_rollback(struct cli *c, struct args *a, struct runner *r,
     const char *target, int all, struct buf *err)
 {
 	const struct plan_entry **v = xcalloc(r->plan.n + 1, sizeof(*v));
@@ -572,7 +668,7 @@ cmd_rollback(struct cli *c, struct args *a)
 	ret = runner_load(&r, &err);
 	if (ret < 0)
 		return finish(&r, &err, ret);
-	code = confirm_rollback(c, a, &r, target, all, &err);
+	code = cli_confirm_rollback(c, a, &r, target, all, &err);
 	if (code < 0)
 		code = cli_backup_first(c, a, NULL);
 	if (code >= 0) {
@@ -586,7 +682,7 @@ cmd_rollback(struct cli *c, struct args *a)
 		puts("Nothing to roll back.");
 	else if (ret == 0)
 		summary(c, r.done, "rolled back", clock_ms() - t0);
-	return finish(&r, &err, ret);
+	return cli_schema_file(c, finish(&r, &err, ret));
 }
 
 static int
@@ -761,32 +857,47 @@ cmd_help(struct cli *c, struct args *a)
 	return EXIT_OK;
 }
 
-static char *
-setting(const char *given, const char *key, const char *fallback)
+/* A setting: the option, else the variable (environment, .env). */
+static int
+setting(const struct globals *g, const char *given, const char *key,
+    const char *fallback, char **out)
 {
-	char *v;
+	struct buf err = BUF_INIT;
+	int ret;
 
-	if (given)
-		return xstrdup(given);
-	v = config_get(".env", key);
-	return v ? v : xstrdup(fallback);
+	*out = NULL;
+	if (given) {
+		*out = xstrdup(given);
+		return 0;
+	}
+	ret = config_get(g->env_file ? g->env_file : ".env",
+	    g->env_file != NULL, key, out, &err);
+	if (ret < 0)
+		return cli_fail(&err, ret);
+	if (*out == NULL && fallback)
+		*out = xstrdup(fallback);
+	return 0;
 }
 
 /*
- * The migrations folders: each --dir, else $MIGRATIONS_DIR (or .env's),
- * whose folders ':' separates, else migrations. Usage error: -1 to go on.
+ * The migrations folders: each --dir, else $MIGRATIONS_DIR (environment,
+ * .env), whose folders ':' separates, else migrations; c->dir shows them
+ * joined. 0, or an exit code.
  */
 static int
 resolve_dirs(const struct globals *g, struct cli *c)
 {
 	struct buf shown = BUF_INIT;
-	char *v, *p, *sep;
-	int i;
+	char *v = NULL, *p, *sep;
+	size_t i;
+	int code = 0;
 
 	c->dirs = xcalloc((size_t)g->ndirs + 2, sizeof(*c->dirs));
-	for (i = 0; i < g->ndirs; i++)
+	for (i = 0; i < (size_t)g->ndirs; i++)
 		c->dirs[c->ndirs++] = xstrdup(g->dirs[i]);
-	v = g->ndirs ? NULL : setting(NULL, "MIGRATIONS_DIR", "migrations");
+	if (g->ndirs == 0 &&
+	    (code = setting(g, NULL, "MIGRATIONS_DIR", "migrations", &v)) != 0)
+		return code;
 	for (p = v; p; p = sep ? sep + 1 : NULL) {
 		sep = strchr(p, ':');
 		if (sep == p || *p == '\0') {
@@ -800,36 +911,93 @@ resolve_dirs(const struct globals *g, struct cli *c)
 		    xstrdup(p);
 	}
 	free(v);
-	for (i = 0; (size_t)i < c->ndirs; i++)
+	for (i = 0; i < c->ndirs; i++)
 		buf_addf(&shown, "%s%s", i ? ":" : "", c->dirs[i]);
 	c->dir = buf_detach(&shown, NULL);
-	return -1;
+	return 0;
 }
 
-/* Whether a global option was given empty (--db ''); prints which. */
+static void
+settings_release(struct cli *c)
+{
+	free(c->shown);
+	free(c->db);
+	paths_free(c->dirs, c->ndirs);
+	free(c->dir);
+	free(c->backup_dir);
+	free(c->table);
+	free(c->schema_file);
+}
+
+/* Every setting resolved once; an exit code when one is bad. */
+static int
+settings(struct cli *c, struct globals *g)
+{
+	int code;
+
+	memset(c, 0, sizeof(*c));
+	c->g = g;
+	if ((code = setting(g, g->db, "DATABASE_URL", "app.db", &c->db)) ||
+	    (code = resolve_dirs(g, c)) ||
+	    (code = setting(g, g->backup_dir, "BACKUP_DIR", BACKUP_DIR_DEFAULT,
+	    &c->backup_dir)) ||
+	    (code = setting(g, g->table, "RUNNER_TABLE", TRACKING_TABLE,
+	    &c->table)) ||
+	    (code = setting(g, g->schema_file, "RUNNER_SCHEMA_FILE", NULL,
+	    &c->schema_file)))
+		return code;
+	c->shown = store_display_url(c->db);
+	if (!tracking_name_valid(c->table)) {
+		fprintf(stderr, "runner: '%s' cannot name the tracking table "
+		    "(--table, RUNNER_TABLE: letters, digits and '_', not "
+		    "starting with a digit, at most 63)\n", c->table);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Whether a global option was given empty (--db ''): which, printed. */
 static int
 empty_option(const struct globals *g)
 {
-	const char *which = NULL;
+	const char *name = g->db && !*g->db ? "--db" : NULL;
 	int i;
 
-	if (g->db && !*g->db)
-		which = "--db";
-	for (i = 0; i < g->ndirs; i++)
+	for (i = 0; name == NULL && i < g->ndirs; i++)
 		if (!*g->dirs[i])
-			which = "--dir";
-	if (g->backup_dir && !*g->backup_dir)
-		which = "--backup-dir";
-	if (which)
-		fprintf(stderr, "runner: %s must not be empty\n", which);
-	return which != NULL;
+			name = "--dir";
+	if (name == NULL)
+		name = g->backup_dir && !*g->backup_dir ? "--backup-dir" :
+		    g->table && !*g->table ? "--table" : g->env_file &&
+		    !*g->env_file ? "--env-file" : g->schema_file &&
+		    !*g->schema_file ? "--schema-file" : NULL;
+	if (name == NULL)
+		return -1;
+	fprintf(stderr, "runner: %s must not be empty\n", name);
+	return EXIT_USAGE;
+}
+
+static int
+run_command(const struct command *cmd, struct globals *g, struct args *a)
+{
+	struct cli c;
+	int code;
+
+	/* Past a file size limit, fail with EFBIG instead of dying. */
+	signal(SIGXFSZ, SIG_IGN);
+	code = settings(&c, g);
+	if (code == 0 && g->wait && !cmd->nodb)
+		code = cli_wait(&c, 60);
+	if (code == 0)
+		code = cmd->fn(&c, a);
+	settings_release(&c);
+	return code;
 }
 
 int
-cli_run(const struct globals *g, int argc, char **argv)
+cli_run(struct globals *g, int argc, char **argv)
 {
 	const struct command *cmd;
-	struct cli c;
 	struct args a;
 	int code;
 
@@ -847,31 +1015,15 @@ cli_run(const struct globals *g, int argc, char **argv)
 		cli_usage(0);
 		return EXIT_USAGE;
 	}
-	if (g->help) {
+	code = parse_args(cmd, g, argc, argv, &a);
+	if (code < 0 && g->help) {
 		command_usage(cmd, 1);
-		return EXIT_OK;
+		code = EXIT_OK;
 	}
-	code = parse_args(cmd, argc, argv, &a);
-	if (code < 0 && empty_option(g))
-		code = EXIT_USAGE;
-	memset(&c, 0, sizeof(c));
 	if (code < 0)
-		code = resolve_dirs(g, &c);
-	if (code < 0) {
-		/* Past a file size limit, fail with EFBIG instead of dying. */
-		signal(SIGXFSZ, SIG_IGN);
-		c.g = g;
-		c.db = setting(g->db, "DATABASE_URL", "app.db");
-		c.backup_dir = setting(g->backup_dir, "BACKUP_DIR",
-		    BACKUP_DIR_DEFAULT);
-		c.shown = store_display_url(c.db);
-		code = cmd->fn(&c, &a);
-		free(c.shown);
-		free(c.db);
-		free(c.backup_dir);
-	}
-	paths_free(c.dirs, c.ndirs);
-	free(c.dir);
+		code = empty_option(g);
+	if (code < 0)
+		code = run_command(cmd, g, &a);
 	free(a.pos);
 	return code;
 }

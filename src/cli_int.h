@@ -10,7 +10,24 @@
 
 #define MAX_FLAGS 8
 
+#define GLOBAL_USAGE "runner [--backup-dir DIR] [--db URL] [--dir DIR] " \
+	"[--env-file FILE] [--lock-timeout SECONDS] [--schema-file FILE] " \
+	"[--table NAME] [--wait] [-q] COMMAND [ARGS]"
+
 struct command;
+
+/* One option, as parsed and as "runner help" describes it. */
+struct opt {
+	const char *name;	/* "--json"; "--keep=" takes a value */
+	const char *arg;	/* the value's name in help: "N" */
+	const char *help;
+	const char *env;	/* the variable that sets it, or NULL */
+};
+
+/* The global options (cli_options.c), ended by a NULL name. */
+extern const struct opt global_opts[];
+/* One line per option: name, value, what it does, its variable. */
+void print_options(FILE *f, const struct opt *o);
 
 /* A command's parsed arguments. */
 struct args {
@@ -29,6 +46,8 @@ struct cli {
 	size_t ndirs;
 	char *dir;		/* dirs as shown: joined by ':' */
 	char *backup_dir;	/* --backup-dir, $BACKUP_DIR, .env, or backups */
+	char *table;		/* --table, $RUNNER_TABLE, .env, or the default */
+	char *schema_file;	/* --schema-file, $RUNNER_SCHEMA_FILE, .env, or NULL */
 };
 
 /* Set by SIGINT or SIGTERM once catch_signals() ran. */
@@ -81,6 +100,28 @@ int cmd_restore(struct cli *c, struct args *a);
 int cmd_verify(struct cli *c, struct args *a);
 int cmd_stamp(struct cli *c, struct args *a);
 int cmd_lint(struct cli *c, struct args *a);
+int cmd_adopt(struct cli *c, struct args *a);
+int cmd_redo(struct cli *c, struct args *a);
+int cmd_wait(struct cli *c, struct args *a);
+int cmd_version(struct cli *c, struct args *a);
+int cmd_load(struct cli *c, struct args *a);
+
+/*
+ * After a command that changed the database: rewrites --schema-file, if
+ * one is set; code is the command's exit code, returned unless writing
+ * failed.
+ */
+int cli_schema_file(struct cli *c, int code);
+/*
+ * Waits up to timeout seconds until the database accepts connections
+ * (cmd_wait.c); 0, or an exit code after saying why not.
+ */
+int cli_wait(struct cli *c, int timeout);
+/* The events of migrate, rollback and friends, printed (cli.c). */
+void cli_on_event(void *arg, const struct runner_event *ev);
+/* Lists what a rollback to target would undo and asks; -1 to go on. */
+int cli_confirm_rollback(struct cli *c, struct args *a, struct runner *r,
+    const char *target, int all, struct buf *err);
 
 /*
  * Destructive commands ask question on a terminal and need --yes

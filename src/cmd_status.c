@@ -1,5 +1,6 @@
 /* cmd_status.c: `runner status`, as text in the Story Hub layout or as JSON. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_int.h"
@@ -12,6 +13,15 @@ plural(size_t n)
 	return n == 1 ? "" : "s";
 }
 
+/* A row another tool inserted has no name: the file has one. */
+static const char *
+entry_name(const struct plan_entry *e)
+{
+	if (e->row && (*e->row->name || e->file == NULL))
+		return e->row->name;
+	return e->file->name;
+}
+
 static void
 print_entry(const struct plan_entry *e)
 {
@@ -19,7 +29,7 @@ print_entry(const struct plan_entry *e)
 	const struct applied *r = e->row;
 
 	printf("  [%c] %s: %s", marks[e->state], r ? r->version :
-	    e->file->version, r ? r->name : e->file->name);
+	    e->file->version, entry_name(e));
 	if (r && r->applied_at)
 		printf(" (%s)", r->applied_at);
 	if (e->file && e->file->empty)
@@ -84,12 +94,19 @@ cli_print_drift(const struct drift *d, int always)
 		printf("  %.*s\n", (int)(nl - p), p);
 }
 
-/* drift: whether to print drift's section (a database, a check asked for). */
+/*
+ * drift: whether to print drift's section (a database, a check asked
+ * for); shown: the database, when it does not exist.
+ */
 static void
-print_text(const struct plan *p, const struct drift *d, int drift)
+print_text(const struct plan *p, const struct drift *d, int drift,
+    const char *missing)
 {
 	size_t i, applied = p->n - p->count[ENTRY_PENDING];
 
+	if (missing)
+		printf("Database '%s' does not exist: every migration is "
+		    "pending.\n", missing);
 	printf("=== Migration Status ===\nApplied migrations: %zu\n"
 	    "Pending migrations: %zu\n", applied, p->count[ENTRY_PENDING]);
 	if (p->count[ENTRY_CHANGED])
@@ -163,7 +180,7 @@ json_entry(struct buf *b, const struct plan_entry *e)
 
 	buf_adds(b, "{\"version\": ");
 	json_str(b, r ? r->version : e->file->version);
-	json_key(b, "name", r ? r->name : e->file->name);
+	json_key(b, "name", entry_name(e));
 	json_key(b, "state", entry_state_name(e->state));
 	json_key(b, "file", e->file ? e->file->path : NULL);
 	json_key(b, "applied_at", r ? r->applied_at : NULL);
@@ -187,7 +204,8 @@ json_drift(struct buf *b, const struct drift *d)
 
 	buf_addf(b, ",\n \"drift\": {\"checked\": %s", d->checked ? "true" :
 	    "false");
-	json_key(b, "reason", d->checked ? NULL : d->why.buf);
+	json_key(b, "reason", d->checked || d->why.len == 0 ? NULL :
+	    d->why.buf);
 	json_key(b, "source", d->source);
 	json_key(b, "note", d->note.len ? d->note.buf : NULL);
 	buf_adds(b, ", \"differences\": [");
@@ -217,14 +235,16 @@ json_layouts(struct buf *b, const struct migset *files)
 
 static void
 print_json(const struct cli *c, const struct migset *files,
-    const struct plan *p, const struct drift *d)
+    const struct plan *p, const struct drift *d, int exists)
 {
 	struct buf b = BUF_INIT;
 	size_t i, problems = p->count[ENTRY_CHANGED] +
 	    p->count[ENTRY_MISSING] + p->count[ENTRY_FAILED];
 
-	buf_adds(&b, "{\"database\": ");
+	buf_adds(&b, "{\"format\": 1, \"database\": ");
 	json_str(&b, c->shown);
+	buf_addf(&b, ", \"database_exists\": %s", exists ? "true" : "false");
+	json_key(&b, "table", c->table);
 	json_key(&b, "migrations_dir", c->dir);
 	json_layouts(&b, files);
 	buf_addf(&b, ", \"applied\": %zu, \"pending\": %zu, \"changed\": %zu, "
@@ -244,6 +264,24 @@ print_json(const struct cli *c, const struct migset *files,
 	buf_release(&b);
 }
 
+/* The database's name as the driver sees it: a path for SQLite. */
+static char *
+db_name(const char *url)
+{
+	const struct store_ops *ops;
+	struct buf target = BUF_INIT, err = BUF_INIT;
+	unsigned flags;
+
+	if (store_driver(url, &ops, &target, &flags, &err) < 0 ||
+	    !ops->target_is_file) {
+		buf_release(&target);
+		buf_release(&err);
+		return store_display_url(url);
+	}
+	buf_release(&err);
+	return buf_detach(&target, NULL);
+}
+
 int
 cmd_status(struct cli *c, struct args *a)
 {
@@ -251,15 +289,18 @@ cmd_status(struct cli *c, struct args *a)
 	struct drift d;
 	struct runner r;
 	const struct plan *p;
+	char *missing = NULL;
 	int ret, code = EXIT_OK, no_drift = arg_flag(a, "--no-drift", NULL);
+	int quiet = arg_flag(a, "--quiet", NULL);
 
 	drift_init(&d);
 	if (arg_flag(a, "--ignore-column-order", NULL))
 		d.flags |= SCHEMA_IGNORE_COLUMN_ORDER;
-	ret = runner_open_readonly(&r, c->dirs, c->ndirs, c->db,
-	    c->g->lock_timeout, !no_drift, &err);
+	/* The replay costs about what migrating from scratch in memory does. */
+	ret = runner_open_readonly(&r, c->dirs, c->ndirs, c->db, c->table,
+	    c->g->lock_timeout, !no_drift && !quiet, &err);
 	cli_warnings(&r.files);
-	if (ret == 0 && r.store && no_drift)
+	if (ret == 0 && r.store && (no_drift || quiet))
 		buf_adds(&d.why, "skipped (--no-drift)");
 	else if (ret == 0 && r.store)
 		ret = runner_drift(&r, c->db, c->g->lock_timeout, &d, &err);
@@ -268,14 +309,21 @@ cmd_status(struct cli *c, struct args *a)
 		goto out;
 	}
 	p = &r.plan;
-	if (arg_flag(a, "--json", NULL))
-		print_json(c, &r.files, p, &d);
+	if (r.store == NULL) {
+		missing = db_name(c->db);
+		buf_addf(&d.why, "the database '%s' does not exist", missing);
+	}
+	if (quiet)
+		;
+	else if (arg_flag(a, "--json", NULL))
+		print_json(c, &r.files, p, &d, r.store != NULL);
 	else
-		print_text(p, &d, r.store != NULL && !no_drift);
-	if (arg_flag(a, "--exit-code", NULL) &&
+		print_text(p, &d, r.store != NULL && !no_drift, missing);
+	if ((quiet || arg_flag(a, "--exit-code", NULL)) &&
 	    (p->count[ENTRY_APPLIED] != p->n || d.n))
 		code = EXIT_FAIL;
 out:
+	free(missing);
 	cli_close(&r);
 	drift_release(&d);
 	buf_release(&err);

@@ -113,6 +113,8 @@ verify_live(struct cli *c, struct runner *r, unsigned flags, int *drifted,
 	ret = store_open(c->db, STORE_NOCREATE, c->g->lock_timeout, &r->store,
 	    err);
 	if (ret == 0)
+		ret = store_set_table(r->store, c->table, err);
+	if (ret == 0)
 		ret = runner_load(r, err);
 	if (ret == 0)
 		ret = runner_drift(r, c->db, c->g->lock_timeout, &d, err);

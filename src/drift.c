@@ -8,7 +8,7 @@
  * compares the database with the record (runner_drift), and replays the
  * applied migrations only where nothing usable is recorded.
  *
- * The record is one row of DRIFT_TABLE: a checksummed header and the
+ * The record is one row of the drift table (<tracking table>_drift): a checksummed header and the
  * objects the driver keeps of a schema (store_ops.objects). The header:
  *
  *	runner drift record 1
@@ -83,7 +83,7 @@ stored_rows_digest(struct store *s, char *out, struct buf *err)
 	struct schema_digest d = SCHEMA_DIGEST_INIT;
 	int ret;
 
-	ret = s->ops->applied_each(s, row_text, &d, err);
+	ret = s->ops->applied_each(s, row_text, &d, NULL, err);
 	schema_digest_format(&d, out);
 	return ret;
 }
@@ -315,7 +315,7 @@ live_empty(struct runner *r, int *empty, struct buf *err)
 static int
 no_rows(const char *digest)
 {
-	struct applied_set none = { NULL, 0 };
+	struct applied_set none = { NULL, 0, TRACKING_NONE };
 	char d[SCHEMA_DIGEST_LEN];
 
 	rows_digest(&none, d);
@@ -545,7 +545,7 @@ out:
 int
 drift_settle(struct runner *r, struct buf *err)
 {
-	struct applied_set rows = { NULL, 0 };
+	struct applied_set rows = { NULL, 0, TRACKING_NONE };
 	char digest[SCHEMA_DIGEST_LEN];
 	int ret;
 
@@ -573,7 +573,7 @@ int
 drift_rows_changed(struct runner *r, const struct applied_set *before,
     struct buf *err)
 {
-	struct applied_set rows = { NULL, 0 };
+	struct applied_set rows = { NULL, 0, TRACKING_NONE };
 	struct buf header = BUF_INIT;
 	struct record rec;
 	char was[SCHEMA_DIGEST_LEN], now[SCHEMA_DIGEST_LEN];
@@ -748,9 +748,9 @@ runner_drift(struct runner *r, const char *url, int lock_timeout,
 	else if (rec.present && !rec.sound)
 		buf_addf(&d->note, damaged_msg, "");
 	else if (rec.present)
-		buf_adds(&d->note, "the drift record is of other migrations "
+		buf_addf(&d->note, "the drift record is of other migrations "
 		    "than the applied ones: a run was interrupted, or another "
-		    "tool changed " TRACKING_TABLE);
+		    "tool changed %s", r->store->table);
 	else if (no_rows(rows))
 		ret = drift_of_nothing(r, d, err);
 	else

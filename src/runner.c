@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "runner.h"
+#include "peer.h"
 #include "runner_int.h"
 #include "banned.h"
 
@@ -113,6 +114,9 @@ reload(struct runner *r, struct buf *err)
 	applied_set_release(&r->rows);
 	if (r->store && store_load_applied(r->store, &r->rows, err) < 0)
 		return RUNNER_EFAIL;
+	/* No history of runner's own: another tool's must not be missed. */
+	if (r->store && peer_refuse(r->store, r->rows.found, r->rows.n, err) < 0)
+		return RUNNER_EFAIL;
 	plan_build(&r->plan, &r->files, &r->rows);
 	return 0;
 }
@@ -125,6 +129,7 @@ runner_load(struct runner *r, struct buf *err)
 
 struct db_job {
 	const char *url;
+	const char *table;
 	int lock_timeout;
 	int drift;
 	struct store *store;
@@ -141,6 +146,8 @@ db_job_run(void *arg)
 
 	j->ret = store_open(j->url, STORE_NOCREATE, j->lock_timeout,
 	    &j->store, &j->err);
+	if (j->ret == 0 && j->table)
+		j->ret = store_set_table(j->store, j->table, &j->err);
 	if (j->ret == RUNNER_ENOENT) {
 		buf_reset(&j->err);
 		j->ret = 0;
@@ -157,7 +164,8 @@ db_job_run(void *arg)
 
 int
 runner_open_readonly(struct runner *r, char *const *dirs, size_t ndirs,
-    const char *url, int lock_timeout, int drift, struct buf *err)
+    const char *url, const char *table, int lock_timeout, int drift,
+    struct buf *err)
 {
 	struct db_job j;
 	pthread_t t;
@@ -168,6 +176,7 @@ runner_open_readonly(struct runner *r, char *const *dirs, size_t ndirs,
 	buf_init(&j.header);
 	buf_init(&j.fp);
 	j.url = url;
+	j.table = table;
 	j.lock_timeout = lock_timeout;
 	j.drift = drift;
 	/* SQLite parsing the schema and us reading files overlap. */
@@ -188,6 +197,8 @@ runner_open_readonly(struct runner *r, char *const *dirs, size_t ndirs,
 	r->prefetched = j.store && drift && j.ret == 0;
 	if (ret == 0 && j.ret < 0)
 		ret = buf_seterr(err, j.ret, "%s", j.err.buf);
+	if (ret == 0 && r->store)
+		ret = peer_refuse(r->store, r->rows.found, r->rows.n, err);
 	if (ret == 0)
 		plan_build(&r->plan, &r->files, &r->rows);
 	buf_release(&j.err);
@@ -253,8 +264,8 @@ run_section(struct runner *r, const struct section_run *s, struct buf *err)
  * Serializes whole commands that change the database (store.h): then a
  * command's plan still holds when each of its migrations runs.
  */
-static int
-lock_run(struct runner *r, struct buf *err)
+int
+runner_lock_run(struct runner *r, struct buf *err)
 {
 	if (r->store->ops->lock_run == NULL)
 		return 0;
@@ -284,8 +295,8 @@ lock_and_find(struct runner *r, const char *version, unsigned flags,
 	return ret;
 }
 
-static void
-fill_row(struct applied *row, const struct migfile *f,
+void
+runner_fill_row(struct applied *row, const struct migfile *f,
     const struct migration *m, double ms, const char *state)
 {
 	memset(row, 0, sizeof(*row));
@@ -322,7 +333,7 @@ apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
 	ret = exec_section(r, s, err);
 	ms = clock_ms() - t0;
 	if (ret == 0) {
-		fill_row(&row, f, m, ms, STATE_APPLIED);
+		runner_fill_row(&row, f, m, ms, STATE_APPLIED);
 		ret = ops->insert(r->store, &row, err);
 		free(row.down_sql);
 	}
@@ -429,7 +440,7 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 		return ret;
 	}
 	ret = settle_before_notx(r, err);
-	fill_row(&row, f, m, -1, STATE_RUNNING);
+	runner_fill_row(&row, f, m, -1, STATE_RUNNING);
 	if (ret == 0)
 		ret = ops->insert(r->store, &row, err);
 	free(row.down_sql);
@@ -602,7 +613,7 @@ apply_in_tx(struct runner *r, const struct migfile **v, size_t n,
 		ret = exec_section(r, &s, err);
 		ms[i] = clock_ms() - t0;
 		if (ret == 0) {
-			fill_row(&row, v[i], &m, ms[i], STATE_APPLIED);
+			runner_fill_row(&row, v[i], &m, ms[i], STATE_APPLIED);
 			ret = r->store->ops->insert(r->store, &row, err);
 			free(row.down_sql);
 		}
@@ -739,7 +750,7 @@ runner_migrate(struct runner *r, const struct migrate_opts *o,
 {
 	if (o->dry_run)
 		return migrate_dry(r, o, err);
-	if (lock_run(r, err) < 0)
+	if (runner_lock_run(r, err) < 0)
 		return RUNNER_EFAIL;
 	if (o->single_tx)
 		return migrate_single(r, o, err);
@@ -770,7 +781,7 @@ down_of(struct runner *r, const struct plan_entry *e, struct migration *m,
 	    err) < 0)
 		return RUNNER_EFAIL;
 	sql = *stored ? *stored : "";
-	buf_addf(where, TRACKING_TABLE "(version=%s).down_sql",
+	buf_addf(where, "%s(version=%s).down_sql", r->store->table,
 	    e->row->version);
 	memset(s, 0, sizeof(*s));
 	s->text = sql;
@@ -866,8 +877,10 @@ undo_one(struct runner *r, const struct plan_entry *e, struct buf *err)
 		ret = undo_tx(r, version, &s, &ms, err);
 	if (ret == 0 && ms >= 0) {
 		r->done++;
-		emit(r, EV_ROLLED_BACK, version, e->row->name,
-		    e->file ? e->file->path : NULL, ms);
+		/* A row another tool inserted has no name; its file has. */
+		emit(r, EV_ROLLED_BACK, version, *e->row->name || !e->file ?
+		    e->row->name : e->file->name, e->file ? e->file->path :
+		    NULL, ms);
 	}
 	migration_release(&m);
 	free(stored);
@@ -887,7 +900,7 @@ runner_rollback(struct runner *r, const char *target, int all,
 	if (target && !version_valid(target))
 		return buf_seterr(err, RUNNER_EUSAGE, "'%s' is not a version "
 		    "(expected digits, such as 003, or 1.2)", target);
-	ret = lock_run(r, err);
+	ret = runner_lock_run(r, err);
 	if (ret < 0)
 		return ret;
 	ret = ops->begin(r->store, 0, err);
@@ -942,30 +955,40 @@ all_files(const struct runner *r)
 	return v;
 }
 
+int
+sql_file_section(const char *path, char **text, struct section_run *s,
+    struct buf *err)
+{
+	char *data = NULL, *nul;
+	size_t len, tlen;
+
+	*text = NULL;
+	if (file_read(path, &data, &len, err) < 0)
+		return RUNNER_EFAIL;
+	*text = text_normalize(data, len, &tlen);
+	free(data);
+	memset(s, 0, sizeof(*s));
+	s->text = *text;
+	s->tlen = s->len = tlen;
+	s->where = path;
+	if ((nul = memchr(*text, '\0', tlen)) != NULL)
+		return buf_seterr(err, RUNNER_EFAIL, "%s:%d: NUL byte in file",
+		    path, text_line_at(*text, tlen, (size_t)(nul - *text)));
+	return 0;
+}
+
 /* Runs seed files, each whole, inside the caller's transaction. */
 static int
 run_seeds(struct runner *r, char **paths, size_t n, struct buf *err)
 {
 	struct section_run s;
-	char *data = NULL, *text;
-	size_t i, len, tlen;
+	char *text;
+	size_t i;
 	int ret = 0;
 
 	for (i = 0; ret == 0 && i < n; i++) {
-		ret = file_read(paths[i], &data, &len, err);
-		if (ret < 0)
-			return RUNNER_EFAIL;
-		text = text_normalize(data, len, &tlen);
-		free(data);
-		memset(&s, 0, sizeof(s));
-		s.text = text;
-		s.tlen = s.len = tlen;
-		s.where = paths[i];
-		if (memchr(text, '\0', tlen))
-			ret = buf_seterr(err, RUNNER_EFAIL, "%s:%d: NUL byte in "
-			    "file", paths[i], text_line_at(text, tlen,
-			    (size_t)((char *)memchr(text, '\0', tlen) - text)));
-		else
+		ret = sql_file_section(paths[i], &text, &s, err);
+		if (ret == 0)
 			ret = exec_section(r, &s, err);
 		free(text);
 	}
@@ -1049,7 +1072,7 @@ runner_reset(struct runner *r, struct buf *err)
 	struct migrate_opts o = { NULL, 0, 0, 0 };
 	int ret;
 
-	if (lock_run(r, err) < 0)
+	if (runner_lock_run(r, err) < 0)
 		return RUNNER_EFAIL;
 	if (!(all_upflags(&r->files) & SECTION_NOTX))
 		return apply_atomic(r, 1, NULL, 0, err);
@@ -1097,7 +1120,7 @@ runner_setup(struct runner *r, struct buf *err)
 	size_t nseeds = 0;
 	int ret;
 
-	if (lock_run(r, err) < 0)
+	if (runner_lock_run(r, err) < 0)
 		return RUNNER_EFAIL;
 	ret = all_seeds(r, &seeds, &nseeds, err);
 	if (ret < 0)
@@ -1201,7 +1224,7 @@ runner_repair(struct runner *r, struct buf *err)
 	struct buf msg = BUF_INIT;
 	int ret;
 
-	ret = lock_run(r, err);
+	ret = runner_lock_run(r, err);
 	if (ret == 0)
 		ret = ops->begin(r->store, 0, err);
 	if (ret < 0)
@@ -1238,7 +1261,7 @@ stamp_rows(struct runner *r, const struct plan_entry **v, size_t n,
 		if (ret < 0)
 			break;
 		/* No duration: it never ran here. */
-		fill_row(&row, v[i]->file, &m, -1, STATE_APPLIED);
+		runner_fill_row(&row, v[i]->file, &m, -1, STATE_APPLIED);
 		ret = r->store->ops->insert(r->store, &row, err);
 		free(row.down_sql);
 		migration_release(&m);
@@ -1257,7 +1280,7 @@ runner_stamp(struct runner *r, const char *target, struct buf *err)
 	if (!version_valid(target))
 		return buf_seterr(err, RUNNER_EUSAGE, "'%s' is not a version "
 		    "(expected digits, such as 003)", target);
-	ret = lock_run(r, err);
+	ret = runner_lock_run(r, err);
 	if (ret == 0)
 		ret = ops->begin(r->store, 0, err);
 	if (ret < 0)
@@ -1288,5 +1311,41 @@ runner_stamp(struct runner *r, const char *target, struct buf *err)
 	if (ret == 0)
 		r->done = n;
 	free(v);
+	return ret;
+}
+
+int
+runner_wait(const char *url, int timeout, volatile sig_atomic_t *stop,
+    void (*waiting)(void *arg, const char *why), void *arg,
+    struct buf *err)
+{
+	struct timespec ts = { 0, 250 * 1000000L };
+	struct buf why = BUF_INIT;
+	struct store *s = NULL;
+	double t0 = clock_ms();
+	int ret, tries = 0;
+
+	for (;;) {
+		buf_reset(&why);
+		ret = store_open(url, STORE_NOCREATE, 0, &s, &why);
+		store_close(s);
+		s = NULL;
+		if (ret == 0 || ret == RUNNER_ENOENT || ret == RUNNER_EUSAGE)
+			break;
+		if (tries++ == 0 && waiting)
+			waiting(arg, why.buf);
+		if ((stop && *stop) || clock_ms() - t0 >= timeout * 1000.0)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (ret == RUNNER_ENOENT)
+		ret = 0;
+	else if (ret < 0)
+		ret = buf_seterr(err, ret == RUNNER_EUSAGE ? ret : RUNNER_EFAIL,
+		    "%s%s", ret == RUNNER_EUSAGE ? "" : stop && *stop ?
+		    "interrupted while waiting for the database: " :
+		    "the database did not accept connections in time: ",
+		    why.buf);
+	buf_release(&why);
 	return ret;
 }

@@ -5,8 +5,11 @@
 #ifndef RUNNER_RUNNER_H
 #define RUNNER_RUNNER_H
 
+#include <signal.h>
+
 #include "buf.h"
 #include "migset.h"
+#include "peer.h"
 #include "plan.h"
 #include "store.h"
 
@@ -17,6 +20,7 @@ enum runner_event_type {
 	EV_SEEDED,	/* path: a seed file ran */
 	EV_REPAIRED,	/* text: what repair changed */
 	EV_STAMPED,	/* a migration was recorded as applied, not run */
+	EV_ADOPTED,	/* another tool's record became runner's; text: when */
 	EV_WARNING,	/* text: something the user should know */
 	EV_VERIFY_OK,	/* verify: down undoes up exactly */
 	EV_VERIFY_IRREVERSIBLE,	/* verify: no down section */
@@ -93,7 +97,8 @@ int runner_load(struct runner *r, struct buf *err);
  * after runner_release.
  */
 int runner_open_readonly(struct runner *r, char *const *dirs, size_t ndirs,
-    const char *url, int lock_timeout, int drift, struct buf *err);
+    const char *url, const char *table, int lock_timeout, int drift,
+    struct buf *err);
 
 int runner_migrate(struct runner *r, const struct migrate_opts *o,
     struct buf *err);
@@ -120,6 +125,72 @@ int runner_repair(struct runner *r, struct buf *err);
  * no file has, and changed or failed migrations up to it.
  */
 int runner_stamp(struct runner *r, const char *target, struct buf *err);
+
+/* adopt: which tool's history (-1: the one there is), and what to allow. */
+struct adopt_opts {
+	int from;		/* enum peer, or -1 */
+	int allow_missing;	/* record versions without a file */
+};
+
+struct adopt_entry {
+	const struct migfile *file;	/* NULL: recorded, but no file */
+	const char *version;		/* the file's, else the tool's */
+	const char *name;
+	const char *applied_at;		/* the tool's time, or NULL */
+};
+
+/* What adopt would record (and, after runner_adopt, did). */
+struct adopt_plan {
+	struct peer_history h;
+	char *kept;		/* the tool's table's new name, or NULL */
+	struct adopt_entry *v;	/* in version order */
+	size_t n;
+	size_t missing;		/* entries without a file */
+};
+
+void adopt_plan_release(struct adopt_plan *p);
+
+/*
+ * Plans adopting another tool's history on r->store (r->files read): the
+ * migrations it recorded as applied, each with its file. Refuses, with
+ * every reason in err (one a line): runner's own history not empty, no
+ * tool's history or several without o->from, a golang-migrate dirty flag,
+ * Flyway or sqlx failures, goose versions whose latest row says not
+ * applied, recorded versions without a file (unless allow_missing),
+ * files the tool never applied below its newest (out of order).
+ */
+int runner_adopt_plan(struct runner *r, const struct adopt_opts *o,
+    struct adopt_plan *p, struct buf *err);
+/*
+ * Plans again under the run lock and, in one transaction, renames the
+ * tool's table if it has runner's table's name, creates runner's table
+ * and records each entry as applied with the file's checksum and down
+ * section and the tool's time; an EV_ADOPTED each once committed.
+ */
+int runner_adopt(struct runner *r, const struct adopt_opts *o,
+    struct adopt_plan *p, struct buf *err);
+
+/*
+ * The schema file's text: the schema as show-schema prints it, then an
+ * INSERT of the applied rows' versions, names and checksums.
+ */
+int schema_file_text(struct store *s, struct buf *out, struct buf *err);
+/* Replaces the file at path with schema_file_text, atomically. */
+int schema_file_write(struct store *s, const char *path, struct buf *err);
+/*
+ * Runs the SQL file at path on an empty database, in one transaction
+ * under the run lock; refuses a database that holds anything.
+ */
+int runner_load_schema(struct runner *r, const char *path, struct buf *err);
+/*
+ * Until the database at url accepts connections, trying every quarter of
+ * a second for up to timeout seconds or until *stop; waiting(arg, why)
+ * is called once, at the first failure. A missing SQLite file counts as
+ * ready (migrate creates it).
+ */
+int runner_wait(const char *url, int timeout, volatile sig_atomic_t *stop,
+    void (*waiting)(void *arg, const char *why), void *arg,
+    struct buf *err);
 
 /* What runner_verify found, migration by migration. */
 struct verify_counts {

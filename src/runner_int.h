@@ -20,6 +20,12 @@ struct section_run {
 /* The STORE_* flags for a section's SECTION_* options. */
 unsigned store_flags(unsigned section_flags);
 /*
+ * Reads the SQL file at path whole into s (its text, normalized, in
+ * *text, freed by the caller); a NUL byte is an error naming the line.
+ */
+int sql_file_section(const char *path, char **text, struct section_run *s,
+    struct buf *err);
+/*
  * Points s at section sec of m; messages name sec's file (where, only
  * for a section without one).
  */
@@ -66,5 +72,17 @@ int drift_rows_changed(struct runner *r, const struct applied_set *before,
 int drift_replay(const struct plan *plan, struct runner *sr, struct buf *why);
 /* Says in why when e cannot be replayed: what ran is not known. */
 int drift_unknown_past(const struct plan_entry *e, struct buf *why);
+
+/*
+ * Takes the run lock (store.h's lock_run), when the driver has one:
+ * whole commands that change the database never interleave.
+ */
+int runner_lock_run(struct runner *r, struct buf *err);
+/*
+ * A tracking row for file f as migration m recorded it (its checksum and
+ * down section): row borrows f's strings; free row->down_sql.
+ */
+void runner_fill_row(struct applied *row, const struct migfile *f,
+    const struct migration *m, double ms, const char *state);
 
 #endif

@@ -946,13 +946,13 @@ describe_row(struct describer *d, sqlite3_stmt *st, struct buf *err)
 }
 
 int
-sqlite_describe(sqlite3 *db, struct schema *out, struct buf *err)
+sqlite_describe(sqlite3 *db, const char *table, struct schema *out,
+    struct buf *err)
 {
 	static const char list_sql[] =
 	    "SELECT type, name, tbl_name, sql FROM sqlite_schema "
-	    "WHERE tbl_name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
-	    "AND lower(tbl_name) NOT IN ('" TRACKING_TABLE "', '" DRIFT_TABLE
-	    "')";
+	    "WHERE tbl_name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+	const char *tbl;
 	struct describer d;
 	sqlite3_stmt *st = NULL;
 	int i, rc, ret = RUNNER_EFAIL;
@@ -973,9 +973,13 @@ sqlite_describe(sqlite3 *db, struct schema *out, struct buf *err)
 		fail(&d, err);
 		goto out;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tbl = (const char *)sqlite3_column_text(st, 2);
+		if (tbl && tracking_is_bookkeeping(tbl, table))
+			continue;
 		if (describe_row(&d, st, err) < 0)
 			goto out;
+	}
 	if (rc != SQLITE_DONE) {
 		fail(&d, err);
 		goto out;

@@ -16,10 +16,12 @@
  * Appends to out every user table (its columns, primary key, UNIQUE, CHECK
  * and FOREIGN KEY constraints, from SQLite's pragmas where they describe
  * them), index, trigger and view, leaving out sqlite_ objects and the
- * tracking table, and sorts it. Names are lowercased, as SQLite compares
+ * bookkeeping tables (tracking_is_bookkeeping, table being runner's), and
+ * sorts it. Names are lowercased, as SQLite compares
  * them. Returns 0 or RUNNER_EFAIL with a message in err.
  */
-int sqlite_describe(sqlite3 *db, struct schema *out, struct buf *err);
+int sqlite_describe(sqlite3 *db, const char *table, struct schema *out,
+    struct buf *err);
 
 /*
  * Appends sql[0, len) to out in a canonical form: comments dropped, one

@@ -11,13 +11,15 @@
 #include "buf.h"
 #include "schema.h"
 
+/* The tracking table's name unless --table or RUNNER_TABLE says otherwise. */
 #define TRACKING_TABLE "schema_migrations"
 /*
  * The drift record (drift.c): what the schema should be, written by the
- * commands that change it. Its name derives from the tracking table's,
- * here only, so that naming the tracking table (issue 13) names it too.
+ * commands that change it. Its table is the tracking table's name with
+ * this suffix (drift_sql), so that --table names it too:
+ * schema_migrations_drift by default.
  */
-#define DRIFT_TABLE TRACKING_TABLE "_drift"
+#define DRIFT_SUFFIX "_drift"
 
 /*
  * The states of a row. Only transaction:false sections leave anything but
@@ -44,9 +46,17 @@ struct applied {
 	int has_down;		/* a down section was stored */
 };
 
+/* What applied_each found under the tracking table's name. */
+enum tracking_found {
+	TRACKING_NONE,		/* no such table */
+	TRACKING_OURS,		/* runner's (or Story Hub's) table */
+	TRACKING_OTHER		/* a table of that name without runner's columns */
+};
+
 struct applied_set {
 	struct applied *v;	/* sorted by version */
 	size_t n;
+	enum tracking_found found;
 };
 
 void applied_release(struct applied *a);
@@ -73,13 +83,50 @@ struct tracking_dialect {
 
 /*
  * Appends the SQL that creates the tracking table (exists == 0) or adds
- * the extra columns have lacks: nothing when none is missing.
+ * the extra columns have lacks: nothing when none is missing. Every
+ * column but version has a default, so another tool that inserts only
+ * version into the same table (dbmate does) does not break.
  */
 void tracking_ddl(struct buf *sql, const struct tracking_dialect *d,
-    int exists, unsigned have);
+    const char *table, int exists, unsigned have);
 /* Appends a SELECT of every row, in the columns applied_from_text reads. */
 void tracking_select(struct buf *sql, const struct tracking_dialect *d,
-    unsigned have);
+    const char *table, unsigned have);
+
+/*
+ * The one place names are derived from the tracking table's: tracking_sql
+ * appends tmpl with each {T} replaced by the table's quoted identifier,
+ * {L} by that identifier as a string literal (for to_regclass) and {N} by
+ * the bare name as a string literal (for pragma_table_info, lock keys).
+ */
+void tracking_sql(struct buf *out, const char *table, const char *tmpl);
+/*
+ * tracking_sql for the drift record's table of the tracking table named
+ * table: table's name followed by DRIFT_SUFFIX.
+ */
+void drift_sql(struct buf *out, const char *table, const char *tmpl);
+/* Whether name (any case) is the drift table of tracking table table. */
+int tracking_is_drift(const char *name, const char *table);
+/*
+ * The name another tool's table is renamed to when runner's table takes
+ * its name (adopt): "schema_migrations_dbmate".
+ */
+void tracking_kept_name(struct buf *out, const char *table,
+    const char *tool);
+/*
+ * Whether table (any case) is bookkeeping rather than schema: runner's
+ * tracking table or its drift table, another tool's (goose_db_version, ...), or one kept by
+ * adopt. Drift and describe leave them out.
+ */
+int tracking_is_bookkeeping(const char *name, const char *table);
+/*
+ * From a table's columns (store_columns' form): what it is, and the have
+ * mask of the extra columns. Runner's table has version and name.
+ */
+unsigned tracking_columns(const char *cols, int exists,
+    enum tracking_found *found);
+/* Whether name can be a tracking table: [A-Za-z_][A-Za-z0-9_]*, < 64. */
+int tracking_name_valid(const char *name);
 #define TRACKING_NCOLS 9
 enum { TC_VERSION, TC_NAME, TC_APPLIED_AT, TC_CHECKSUM, TC_DURATION,
 	TC_HAS_DOWN, TC_DOWN_OPTIONS, TC_STATE, TC_ERROR };
@@ -94,6 +141,7 @@ void applied_collect(void *arg, const char *const v[TRACKING_NCOLS]);
 
 /* open flags */
 #define STORE_NOCREATE	0x1	/* fail with RUNNER_ENOENT if it does not exist */
+#define STORE_READONLY	0x2	/* open read-only (mode=ro, immutable=1) */
 
 /* begin/commit flags: the options of the section being run */
 #define STORE_NOTX	0x1	/* no wrapping transaction */
@@ -111,6 +159,8 @@ struct store {
 	 * did not replay itself.
 	 */
 	int foreign_ddl;
+	char *table;		/* the tracking table's name (store_set_table);
+				   drivers start it as TRACKING_TABLE */
 };
 
 /*
@@ -133,16 +183,20 @@ struct store_ops {
 	 * Calls each with every row as text, in tracking_select's columns
 	 * (NULL for SQL NULL), without their stored down SQL (which status
 	 * never needs and which grows with the history); a missing table has
-	 * no rows. store_load_applied collects them.
+	 * no rows. store_load_applied collects them. *found (when found is
+	 * not NULL) says what stands under the table's name: only runner's
+	 * own table has rows.
 	 */
 	int (*applied_each)(struct store *s, void (*each)(void *arg,
-	    const char *const v[TRACKING_NCOLS]), void *arg, struct buf *err);
+	    const char *const v[TRACKING_NCOLS]), void *arg,
+	    enum tracking_found *found, struct buf *err);
 	/* The stored down SQL of version into *sql (freed by the caller). */
 	int (*load_down)(struct store *s, const char *version, char **sql,
 	    struct buf *err);
 	/* *found = 1 and the row's state in state (if not NULL) when present. */
 	int (*find)(struct store *s, const char *version, int *found,
 	    char **state, struct buf *err);
+	/* row->applied_at, when not NULL, is kept; else the current time. */
 	int (*insert)(struct store *s, const struct applied *row,
 	    struct buf *err);
 	/* duration_ms < 0 keeps the recorded duration. */
@@ -226,7 +280,7 @@ struct store_ops {
 	 * keeps it up to date statement by statement, for verify.
 	 *
 	 * objects: calls each for every object a record keeps of the schema
- * (store_objects collects them), from which
+	 * (store_objects collects them), from which
 	 * objects_describe gives the description describe would (SQLite:
 	 * the CREATE statements, rebuilt in memory; PostgreSQL: describe's
 	 * own objects). Neither includes the tracking or the drift table.
@@ -248,7 +302,36 @@ struct store_ops {
 	    struct buf *objects, struct buf *err);
 	int (*record_write)(struct store *s, const char *header,
 	    const char *objects, struct buf *err);
+	/*
+	 * The columns of table (unquoted name, looked up as the tracking
+	 * table is) into cols, lowercased, each followed by '\n'; *exists
+	 * says whether the table is there.
+	 */
+	int (*columns)(struct store *s, const char *table, struct buf *cols,
+	    int *exists, struct buf *err);
+	/*
+	 * Runs a query and calls row once per result row with its ncols
+	 * values as text (NULL for SQL NULL; booleans as the server spells
+	 * them). A non-zero return from row stops and is returned.
+	 */
+	int (*query)(struct store *s, const char *sql, int ncols,
+	    int (*row)(void *arg, const char *const *v), void *arg,
+	    struct buf *err);
+	/*
+	 * Renames table from (unquoted) to to, with the indexes and
+	 * constraints named after it, so that a new table may take from's
+	 * name; inside a transaction.
+	 */
+	int (*rename_table)(struct store *s, const char *from, const char *to,
+	    struct buf *err);
 };
+
+/* The wrappers for columns and query, for the layers above the drivers. */
+int store_columns(struct store *s, const char *table, struct buf *cols,
+    int *exists, struct buf *err);
+int store_query(struct store *s, const char *sql, int ncols,
+    int (*row)(void *arg, const char *const *v), void *arg,
+    struct buf *err);
 
 /*
  * Opens the database named by url (a path, sqlite:PATH, sqlite:///PATH,
@@ -257,10 +340,26 @@ struct store_ops {
 int store_open(const char *url, unsigned flags, int lock_timeout,
     struct store **out, struct buf *err);
 void store_close(struct store *s);
-/* The driver for url, and what it gets as target (e.g. a path). */
+/*
+ * Names the tracking table (default TRACKING_TABLE), before the first
+ * operation that uses it; RUNNER_EUSAGE for a name tracking_name_valid
+ * refuses.
+ */
+int store_set_table(struct store *s, const char *table, struct buf *err);
+
+/*
+ * The driver for url, what it gets as target in *target (a path, or the
+ * server URL with dbmate's parameters translated for libpq) and its open
+ * flags (STORE_READONLY for mode=ro). sqlite:, sqlite3: and file: names
+ * are read case-insensitively, their query string is never part of the
+ * path, and an unknown parameter is an error (RUNNER_EUSAGE).
+ */
 int store_driver(const char *url, const struct store_ops **ops,
-    const char **target, struct buf *err);
-/* Every row of s's tracking table, sorted by version (applied_each). */
+    struct buf *target, unsigned *flags, struct buf *err);
+/*
+ * Every row of s's tracking table, sorted by version (applied_each), and
+ * in out->found what stands under its name.
+ */
 int store_load_applied(struct store *s, struct applied_set *out,
     struct buf *err);
 /* Whether url names a PostgreSQL database (built in or not). */
@@ -298,7 +397,10 @@ int store_record_read(struct store *s, struct buf *header,
 int store_record_write(struct store *s, const char *header,
     const char *objects, struct buf *err);
 int store_describe(struct store *s, struct schema *out, struct buf *err);
-/* The drift table, as both drivers create it: one row, id 1. */
+/*
+ * The drift table, as both drivers create it (one row, id 1): a
+ * drift_sql template.
+ */
 extern const char drift_table_ddl[];
 
 /* Appends the drivers built in, with their library versions. */

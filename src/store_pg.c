@@ -28,8 +28,7 @@ static const struct tracking_dialect dialect = {
 
 /* The advisory lock's key: the database, the schema and the table. */
 #define LOCK_KEY "('x' || left(md5(current_database() || '/' || " \
-	"coalesce(current_schema(), '') || '/" TRACKING_TABLE "'), 16))" \
-	"::bit(64)::bigint"
+	"coalesce(current_schema(), '') || '/' || {N}), 16))::bit(64)::bigint"
 
 #define SQLSTATE_CANCELED	"57014"
 #define SQLSTATE_LOCK_TIMEOUT	"55P03"
@@ -215,6 +214,7 @@ pg_new(PGconn *conn, const char *url, int lock_timeout)
 
 	s->base.ops = &store_pg_ops;
 	s->base.display = store_display_url(url);
+	s->base.table = xstrdup(TRACKING_TABLE);
 	s->conn = conn;
 	s->cancel = PQgetCancel(conn);
 	s->url = xstrdup(url);
@@ -291,6 +291,7 @@ pg_close(struct store *base)
 	if (s->admin)
 		drop_scratch(s);
 	free(s->base.display);
+	free(s->base.table);
 	free(s->url);
 	free(s);
 }
@@ -302,6 +303,7 @@ pg_close(struct store *base)
 static int
 take_lock(struct pg_store *s, struct buf *err)
 {
+	struct buf lock = BUF_INIT;
 	char sql[64];
 	PGresult *r;
 	int busy, ret = 0;
@@ -310,11 +312,13 @@ take_lock(struct pg_store *s, struct buf *err)
 	if (s->lock_timeout > 0 && run(s, sql, "cannot set lock_timeout",
 	    err) < 0)
 		return RUNNER_EFAIL;
-	s->cancelable = 1;
-	r = PQexec(s->conn, s->lock_timeout > 0 ?
+	tracking_sql(&lock, s->base.table, s->lock_timeout > 0 ?
 	    "SELECT 1 FROM pg_advisory_lock(" LOCK_KEY ")" :
 	    "SELECT pg_try_advisory_lock(" LOCK_KEY ")");
+	s->cancelable = 1;
+	r = PQexec(s->conn, lock.buf);
 	s->cancelable = 0;
+	buf_release(&lock);
 	if (s->lock_timeout > 0)
 		PQclear(PQexec(s->conn, "RESET lock_timeout"));
 	busy = sqlstate_is(r, SQLSTATE_LOCK_TIMEOUT) ||
@@ -427,33 +431,55 @@ pg_rollback(struct store *base, unsigned flags)
 	s->in_tx = s->begin_pending = 0;
 }
 
-/* Sets bit i of *have for each extra column present; *exists for the table. */
+/* The lowercased columns of table, each followed by a newline. */
 static int
-table_columns(struct pg_store *s, int *exists, unsigned *have,
-    struct buf *err)
+pg_columns(struct store *base, const char *table, struct buf *cols,
+    int *exists, struct buf *err)
 {
 	static const char sql[] =
-	    "SELECT to_regclass('" TRACKING_TABLE "') IS NOT NULL, a.attname "
+	    "SELECT to_regclass($1) IS NOT NULL, lower(a.attname) "
 	    "FROM (SELECT 1) AS one LEFT JOIN pg_attribute AS a "
-	    "ON a.attrelid = to_regclass('" TRACKING_TABLE "') "
-	    "AND a.attnum > 0 AND NOT a.attisdropped";
+	    "ON a.attrelid = to_regclass($1) "
+	    "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
+	struct pg_store *s = pg_downcast(base);
+	struct buf ident = BUF_INIT;
+	const char *p[1];
 	PGresult *r;
-	size_t j;
 	int i;
 
 	*exists = 0;
-	*have = 0;
-	r = pg_query(s, sql, 0, NULL, "cannot read the tracking table", err);
+	buf_reset(cols);
+	tracking_sql(&ident, table, "{T}");
+	p[0] = ident.buf;
+	r = pg_query(s, sql, 1, p, "cannot read the tracking table", err);
+	buf_release(&ident);
 	if (r == NULL)
 		return RUNNER_EFAIL;
 	for (i = 0; i < PQntuples(r); i++) {
 		*exists = strcmp(PQgetvalue(r, i, 0), "t") == 0;
-		for (j = 0; j < TRACKING_NEXTRA; j++)
-			if (strcmp(PQgetvalue(r, i, 1), tracking_extra[j]) == 0)
-				*have |= 1u << j;
+		if (!PQgetisnull(r, i, 1))
+			buf_addf(cols, "%s\n", PQgetvalue(r, i, 1));
 	}
 	PQclear(r);
 	return 0;
+}
+
+/*
+ * What stands under the tracking table's name, and bit i of *have for
+ * each extra column present.
+ */
+static int
+table_columns(struct pg_store *s, enum tracking_found *found,
+    unsigned *have, struct buf *err)
+{
+	struct buf cols = BUF_INIT;
+	int exists, ret;
+
+	ret = pg_columns(&s->base, s->base.table, &cols, &exists, err);
+	if (ret == 0)
+		*have = tracking_columns(cols.buf, exists, found);
+	buf_release(&cols);
+	return ret;
 }
 
 static int
@@ -461,12 +487,17 @@ pg_ensure_table(struct store *base, struct buf *err)
 {
 	struct pg_store *s = pg_downcast(base);
 	struct buf sql = BUF_INIT;
+	enum tracking_found found;
 	unsigned have;
-	int exists, ret = 0;
+	int ret = 0;
 
-	if (table_columns(s, &exists, &have, err) < 0)
+	if (table_columns(s, &found, &have, err) < 0)
 		return RUNNER_EFAIL;
-	tracking_ddl(&sql, &dialect, exists, have);
+	/* Not runner's: left alone, and reading it says whose it is. */
+	if (found == TRACKING_OTHER)
+		return 0;
+	tracking_ddl(&sql, &dialect, s->base.table, found == TRACKING_OURS,
+	    have);
 	if (sql.len)
 		ret = run(s, sql.buf, "cannot create the tracking table", err);
 	buf_release(&sql);
@@ -482,20 +513,24 @@ col_text(const PGresult *r, int row, int col)
 
 static int
 pg_applied_each(struct store *base, void (*each)(void *arg,
-    const char *const v[TRACKING_NCOLS]), void *arg, struct buf *err)
+    const char *const v[TRACKING_NCOLS]), void *arg,
+    enum tracking_found *found, struct buf *err)
 {
 	struct pg_store *s = pg_downcast(base);
 	const char *v[TRACKING_NCOLS];
 	struct buf sql = BUF_INIT;
 	PGresult *r;
 	unsigned have;
-	int exists, i, j;
+	enum tracking_found seen;
+	int i, j;
 
-	if (table_columns(s, &exists, &have, err) < 0)
+	if (found == NULL)
+		found = &seen;
+	if (table_columns(s, found, &have, err) < 0)
 		return RUNNER_EFAIL;
-	if (!exists)
+	if (*found != TRACKING_OURS)
 		return 0;
-	tracking_select(&sql, &dialect, have);
+	tracking_select(&sql, &dialect, s->base.table, have);
 	r = pg_query(s, sql.buf, 0, NULL, "cannot read the tracking table",
 	    err);
 	buf_release(&sql);
@@ -510,14 +545,21 @@ pg_applied_each(struct store *base, void (*each)(void *arg,
 	return 0;
 }
 
-/* The one value of a one-column query with params, or NULL (no row). */
+/*
+ * The one value of a one-column query with params, or NULL (no row); {T}
+ * in sql is the tracking table.
+ */
 static int
-query_value(struct pg_store *s, const char *sql, int n,
+query_value(struct pg_store *s, const char *tmpl, int n,
     const char *const *params, int *found, char **value, struct buf *err)
 {
+	struct buf sql = BUF_INIT;
 	PGresult *r;
 
-	r = pg_query(s, sql, n, params, "cannot read the tracking table", err);
+	tracking_sql(&sql, s->base.table, tmpl);
+	r = pg_query(s, sql.buf, n, params, "cannot read the tracking table",
+	    err);
+	buf_release(&sql);
 	if (r == NULL)
 		return RUNNER_EFAIL;
 	*found = PQntuples(r) > 0;
@@ -540,8 +582,9 @@ find_after_begin(struct pg_store *s, const char *version, int *found,
 	s->begin_pending = 0;
 	if (lit == NULL)
 		return fail(s, NULL, "cannot read the tracking table", err);
-	buf_addf(&sql, "BEGIN; SELECT state FROM " TRACKING_TABLE
-	    " WHERE version = %s", lit);
+	tracking_sql(&sql, s->base.table, "BEGIN; SELECT state FROM {T} "
+	    "WHERE version = ");
+	buf_adds(&sql, lit);
 	r = PQexec(s->conn, sql.buf);
 	ret = PQresultStatus(r) == PGRES_TUPLES_OK ? 0 :
 	    fail(s, r, "cannot read the tracking table", err);
@@ -562,8 +605,8 @@ pg_find(struct store *base, const char *version, int *found, char **state,
 
 	if (s->begin_pending && state)
 		return find_after_begin(s, version, found, state, err);
-	return query_value(s, "SELECT state FROM " TRACKING_TABLE
-	    " WHERE version = $1", 1, p, found, state, err);
+	return query_value(s, "SELECT state FROM {T} WHERE version = $1", 1, p,
+	    found, state, err);
 }
 
 static int
@@ -573,18 +616,22 @@ pg_load_down(struct store *base, const char *version, char **sql,
 	const char *p[1] = { version };
 	int found;
 
-	return query_value(pg_downcast(base), "SELECT down_sql FROM "
-	    TRACKING_TABLE " WHERE version = $1", 1, p, &found, sql, err);
+	return query_value(pg_downcast(base), "SELECT down_sql FROM {T} "
+	    "WHERE version = $1", 1, p, &found, sql, err);
 }
 
+/* Runs tmpl, whose {T} is the tracking table, with params. */
 static int
-write_row(struct pg_store *s, const char *sql, int n,
+write_row(struct pg_store *s, const char *tmpl, int n,
     const char *const *params, struct buf *err)
 {
+	struct buf sql = BUF_INIT;
 	PGresult *r;
 
-	r = pg_query(s, sql, n, params, "cannot update the tracking table",
+	tracking_sql(&sql, s->base.table, tmpl);
+	r = pg_query(s, sql.buf, n, params, "cannot update the tracking table",
 	    err);
+	buf_release(&sql);
 	PQclear(r);
 	return r ? 0 : RUNNER_EFAIL;
 }
@@ -602,15 +649,15 @@ static int
 pg_insert(struct store *base, const struct applied *a, struct buf *err)
 {
 	char ms[64];
-	const char *p[8] = { a->version, a->name, a->checksum,
+	const char *p[9] = { a->version, a->name, a->checksum,
 		ms_text(a->duration_ms, ms, sizeof(ms)), a->down_sql,
 		a->down_options, a->state ? a->state : STATE_APPLIED,
-		a->error };
+		a->error, a->applied_at };
 
-	return write_row(pg_downcast(base), "INSERT INTO " TRACKING_TABLE
-	    " (version, name, checksum, duration_ms, down_sql, down_options, "
-	    "state, error) VALUES ($1, $2, $3, $4::double precision, $5, $6, "
-	    "$7, $8)", 8, p, err);
+	return write_row(pg_downcast(base), "INSERT INTO {T} (version, name, "
+	    "checksum, duration_ms, down_sql, down_options, state, error, "
+	    "applied_at) VALUES ($1, $2, $3, $4::double precision, $5, $6, $7, "
+	    "$8, coalesce($9::timestamptz, CURRENT_TIMESTAMP))", 9, p, err);
 }
 
 static int
@@ -621,7 +668,7 @@ pg_set_state(struct store *base, const char *version, const char *state,
 	const char *p[4] = { version, state,
 		ms_text(duration_ms, ms, sizeof(ms)), error };
 
-	return write_row(pg_downcast(base), "UPDATE " TRACKING_TABLE " SET "
+	return write_row(pg_downcast(base), "UPDATE {T} SET "
 	    "state = $2, duration_ms = coalesce($3::double precision, "
 	    "duration_ms), error = $4 WHERE version = $1", 4, p, err);
 }
@@ -632,8 +679,8 @@ pg_set_checksum(struct store *base, const char *version,
 {
 	const char *p[2] = { version, checksum };
 
-	return write_row(pg_downcast(base), "UPDATE " TRACKING_TABLE
-	    " SET checksum = $2 WHERE version = $1", 2, p, err);
+	return write_row(pg_downcast(base), "UPDATE {T} SET checksum = $2 "
+	    "WHERE version = $1", 2, p, err);
 }
 
 static int
@@ -641,8 +688,8 @@ pg_remove(struct store *base, const char *version, struct buf *err)
 {
 	const char *p[1] = { version };
 
-	return write_row(pg_downcast(base), "DELETE FROM " TRACKING_TABLE
-	    " WHERE version = $1", 1, p, err);
+	return write_row(pg_downcast(base), "DELETE FROM {T} WHERE version = $1",
+	    1, p, err);
 }
 
 /* What the server answered to a string of statements. */
@@ -1077,6 +1124,67 @@ pg_open_scratch(const char *target, int lock_timeout, struct store **out,
 	return ret;
 }
 
+/*
+ * The table, then its indexes named after it (its primary key's
+ * "from_pkey" would clash with the new table's): renaming an index
+ * renames the constraint it backs.
+ */
+static int
+pg_rename_table(struct store *base, const char *from, const char *to,
+    struct buf *err)
+{
+	static const char sql[] =
+	    "SELECT format('ALTER INDEX %I RENAME TO %I', c.relname, "
+	    "$2 || substr(c.relname, length($1) + 1)) FROM pg_index i "
+	    "JOIN pg_class c ON c.oid = i.indexrelid "
+	    "WHERE i.indrelid = to_regclass(quote_ident($2)) "
+	    "AND left(c.relname, length($1) + 1) = $1 || '_'";
+	struct pg_store *s = pg_downcast(base);
+	struct buf alter = BUF_INIT;
+	const char *p[2] = { from, to };
+	PGresult *r;
+	int i, ret;
+
+	tracking_sql(&alter, from, "ALTER TABLE {T} RENAME TO ");
+	tracking_sql(&alter, to, "{T}");
+	ret = run(s, alter.buf, "cannot rename the table", err);
+	buf_release(&alter);
+	if (ret < 0)
+		return ret;
+	r = pg_query(s, sql, 2, p, "cannot rename the table's indexes", err);
+	if (r == NULL)
+		return RUNNER_EFAIL;
+	for (i = 0; ret == 0 && i < PQntuples(r); i++)
+		ret = run(s, PQgetvalue(r, i, 0), "cannot rename an index", err);
+	PQclear(r);
+	return ret;
+}
+
+static int
+pg_query_rows(struct store *base, const char *sql, int ncols,
+    int (*row)(void *arg, const char *const *v), void *arg,
+    struct buf *err)
+{
+	struct pg_store *s = pg_downcast(base);
+	const char *v[16];
+	PGresult *r;
+	int i, j, ret = 0;
+
+	if (ncols > 16)
+		return buf_seterr(err, RUNNER_EFAIL, "too many columns");
+	r = pg_query(s, sql, 0, NULL, "cannot read the database", err);
+	if (r == NULL)
+		return RUNNER_EFAIL;
+	for (i = 0; ret == 0 && i < PQntuples(r); i++) {
+		for (j = 0; j < ncols; j++)
+			v[j] = PQgetisnull(r, i, j) ? NULL :
+			    PQgetvalue(r, i, j);
+		ret = row(arg, v);
+	}
+	PQclear(r);
+	return ret;
+}
+
 const char *
 store_pg_version(void)
 {
@@ -1126,4 +1234,7 @@ const struct store_ops store_pg_ops = {
 	.objects_describe = pg_objects_describe,
 	.record_read = pg_record_read,
 	.record_write = pg_record_write,
+	.columns = pg_columns,
+	.query = pg_query_rows,
+	.rename_table = pg_rename_table,
 };

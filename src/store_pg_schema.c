@@ -196,6 +196,28 @@ pg_schema(struct store *base, struct buf *out, struct buf *err)
 	return 0;
 }
 
+/*
+ * Whether row i belongs to a bookkeeping table: the table and what hangs
+ * on it, or the sequence of its serial id (goose's).
+ */
+static int
+bookkeeping(const PGresult *r, int i, const char *table)
+{
+	const char *tbl = PQgetvalue(r, i, C_TBL), *suffix;
+	struct buf owner = BUF_INIT;
+	int yes = 0;
+
+	if (atoi(PQgetvalue(r, i, C_GRP)) == G_TABLE)
+		return tracking_is_bookkeeping(tbl, table);
+	if (atoi(PQgetvalue(r, i, C_GRP)) != G_SEQUENCE ||
+	    (suffix = strstr(tbl, "_id_seq")) == NULL || suffix[7])
+		return 0;
+	buf_add(&owner, tbl, (size_t)(suffix - tbl));
+	yes = tracking_is_bookkeeping(owner.buf, table);
+	buf_release(&owner);
+	return yes;
+}
+
 int
 pg_describe(struct store *base, struct schema *out, struct buf *err)
 {
@@ -207,9 +229,7 @@ pg_describe(struct store *base, struct schema *out, struct buf *err)
 	if (r == NULL)
 		return RUNNER_EFAIL;
 	for (i = 0; i < PQntuples(r); i++) {
-		if (atoi(PQgetvalue(r, i, C_GRP)) == G_TABLE &&
-		    (strcmp(PQgetvalue(r, i, C_TBL), TRACKING_TABLE) == 0 ||
-		    strcmp(PQgetvalue(r, i, C_TBL), DRIFT_TABLE) == 0))
+		if (bookkeeping(r, i, base->table))
 			continue;
 		schema_add(out, PQgetvalue(r, i, C_KIND),
 		    PQgetvalue(r, i, C_NAME), PQgetvalue(r, i, C_DEF));
@@ -230,8 +250,7 @@ static const char fingerprint_sql[] =
     "WITH ns AS (SELECT oid FROM pg_namespace "
     "WHERE nspname = current_schema()), "
     "rel AS (SELECT c.oid, c.xmin FROM pg_class c, ns "
-    "WHERE c.relnamespace = ns.oid AND c.relname NOT IN ('" TRACKING_TABLE
-    "', '" DRIFT_TABLE "')), "
+    "WHERE c.relnamespace = ns.oid AND c.relname NOT IN ($1, $2)), "
     "typ AS (SELECT t.oid, t.xmin FROM pg_type t, ns "
     "WHERE t.typnamespace = ns.oid), "
     "x(n, v) AS ("
@@ -268,10 +287,17 @@ static const char fingerprint_sql[] =
 int
 pg_fingerprint(struct store *base, struct buf *out, struct buf *err)
 {
+	struct buf drift = BUF_INIT;
+	const char *p[2];
 	PGresult *r;
 
-	r = pg_query(pg_downcast(base), fingerprint_sql, 0, NULL, "cannot read "
+	/* Not the tracking table and its drift table: $1 and $2. */
+	buf_addf(&drift, "%s" DRIFT_SUFFIX, base->table);
+	p[0] = base->table;
+	p[1] = drift.buf;
+	r = pg_query(pg_downcast(base), fingerprint_sql, 2, p, "cannot read "
 	    "the schema", err);
+	buf_release(&drift);
 	if (r == NULL)
 		return RUNNER_EFAIL;
 	buf_adds(out, PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
@@ -312,10 +338,12 @@ pg_objects_describe(const struct schema *objs, struct schema *out,
 static int
 record_exists(struct pg_store *s, int *exists, struct buf *err)
 {
+	struct buf sql = BUF_INIT;
 	PGresult *r;
 
-	r = pg_query(s, "SELECT to_regclass('" DRIFT_TABLE "') IS NOT NULL",
-	    0, NULL, "cannot read the drift record", err);
+	drift_sql(&sql, s->base.table, "SELECT to_regclass({L}) IS NOT NULL");
+	r = pg_query(s, sql.buf, 0, NULL, "cannot read the drift record", err);
+	buf_release(&sql);
 	if (r == NULL)
 		return RUNNER_EFAIL;
 	*exists = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
@@ -328,6 +356,7 @@ pg_record_read(struct store *base, struct buf *header, struct buf *objects,
     struct buf *err)
 {
 	struct pg_store *s = pg_downcast(base);
+	struct buf sql = BUF_INIT;
 	PGresult *r;
 	int exists;
 
@@ -335,9 +364,10 @@ pg_record_read(struct store *base, struct buf *header, struct buf *objects,
 		return RUNNER_EFAIL;
 	if (!exists)
 		return 0;
-	r = pg_query(s, objects ? "SELECT header, objects FROM " DRIFT_TABLE
-	    " WHERE id = 1" : "SELECT header FROM " DRIFT_TABLE " WHERE id = 1",
-	    0, NULL, "cannot read the drift record", err);
+	drift_sql(&sql, base->table, objects ? "SELECT header, objects FROM "
+	    "{T} WHERE id = 1" : "SELECT header FROM {T} WHERE id = 1");
+	r = pg_query(s, sql.buf, 0, NULL, "cannot read the drift record", err);
+	buf_release(&sql);
 	if (r == NULL)
 		return RUNNER_EFAIL;
 	if (PQntuples(r) == 1) {
@@ -355,6 +385,7 @@ pg_record_write(struct store *base, const char *header, const char *objects,
 {
 	struct pg_store *s = pg_downcast(base);
 	const char *p[2] = { header, objects };
+	struct buf sql = BUF_INIT;
 	PGresult *r;
 	int exists;
 
@@ -364,18 +395,23 @@ pg_record_write(struct store *base, const char *header, const char *objects,
 		if (!exists)
 			return 0;
 	}
-	r = pg_query(s, drift_table_ddl, 0, NULL, "cannot create the drift "
-	    "record", err);
-	if (r == NULL)
+	drift_sql(&sql, base->table, drift_table_ddl);
+	r = pg_query(s, sql.buf, 0, NULL, "cannot create the drift record",
+	    err);
+	buf_reset(&sql);
+	if (r == NULL) {
+		buf_release(&sql);
 		return RUNNER_EFAIL;
+	}
 	PQclear(r);
-	r = pg_query(s, header == NULL ? "DELETE FROM " DRIFT_TABLE :
-	    objects == NULL ? "UPDATE " DRIFT_TABLE " SET header = $1 "
-	    "WHERE id = 1" : "INSERT INTO " DRIFT_TABLE " (id, header, "
-	    "objects) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET "
-	    "header = excluded.header, objects = excluded.objects",
-	    header == NULL ? 0 : objects == NULL ? 1 : 2, p,
-	    "cannot write the drift record", err);
+	drift_sql(&sql, base->table, header == NULL ? "DELETE FROM {T}" :
+	    objects == NULL ? "UPDATE {T} SET header = $1 WHERE id = 1" :
+	    "INSERT INTO {T} (id, header, objects) VALUES (1, $1, $2) "
+	    "ON CONFLICT (id) DO UPDATE SET header = excluded.header, "
+	    "objects = excluded.objects");
+	r = pg_query(s, sql.buf, header == NULL ? 0 : objects == NULL ? 1 : 2,
+	    p, "cannot write the drift record", err);
+	buf_release(&sql);
 	if (r == NULL)
 		return RUNNER_EFAIL;
 	PQclear(r);

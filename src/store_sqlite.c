@@ -32,17 +32,19 @@ static const struct tracking_dialect dialect = {
 	.duration = "REAL",
 };
 
+/* {T}: the tracking table (tracking_sql). */
 static const char *const cached_sql[ST_MAX] = {
-	"SELECT state FROM " TRACKING_TABLE " WHERE version = ?1",
-	"INSERT INTO " TRACKING_TABLE " (version, name, checksum, "
-	    "duration_ms, down_sql, down_options, state, error) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	"UPDATE " TRACKING_TABLE " SET state = ?2, "
+	"SELECT state FROM {T} WHERE version = ?1",
+	"INSERT INTO {T} (version, name, checksum, duration_ms, down_sql, "
+	    "down_options, state, error, applied_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "coalesce(datetime(?9), CURRENT_TIMESTAMP))",
+	"UPDATE {T} SET state = ?2, "
 	    "duration_ms = coalesce(?3, duration_ms), error = ?4 "
 	    "WHERE version = ?1",
-	"UPDATE " TRACKING_TABLE " SET checksum = ?2 WHERE version = ?1",
-	"DELETE FROM " TRACKING_TABLE " WHERE version = ?1",
-	"SELECT down_sql FROM " TRACKING_TABLE " WHERE version = ?1",
+	"UPDATE {T} SET checksum = ?2 WHERE version = ?1",
+	"DELETE FROM {T} WHERE version = ?1",
+	"SELECT down_sql FROM {T} WHERE version = ?1",
 	"PRAGMA schema_version",
 };
 
@@ -94,12 +96,16 @@ open_db(const char *path, unsigned flags, sqlite3 **db, struct buf *err)
 	struct stat st;
 	int rc;
 
-	if ((flags & STORE_NOCREATE) && stat(path, &st) < 0 && errno == ENOENT)
+	if ((flags & (STORE_NOCREATE | STORE_READONLY)) && stat(path, &st) < 0 &&
+	    errno == ENOENT)
 		return buf_seterr(err, RUNNER_ENOENT, "database '%s' does not "
 		    "exist", path);
-	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE |
+	/* Never a URI: a path is a path, whatever it holds. */
+	rc = sqlite3_open_v2(path, db, (flags & STORE_READONLY) ?
+	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE |
 	    ((flags & STORE_NOCREATE) ? 0 : SQLITE_OPEN_CREATE), NULL);
-	if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN) {
+	if (!(flags & STORE_READONLY) && (rc == SQLITE_READONLY ||
+	    rc == SQLITE_CANTOPEN)) {
 		/* A read-only file can still be read. */
 		sqlite3_close(*db);
 		rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
@@ -207,6 +213,7 @@ sqlite_close(struct store *base)
 	if (s->run_fd >= 0)
 		close(s->run_fd);
 	free(s->base.display);
+	free(s->base.table);
 	free(s);
 }
 
@@ -224,6 +231,7 @@ sqlite_open(const char *path, unsigned flags, int lock_timeout,
 	s = xcalloc(1, sizeof(*s));
 	s->base.ops = &store_sqlite_ops;
 	s->base.display = xstrdup(path);
+	s->base.table = xstrdup(TRACKING_TABLE);
 	s->db = db;
 	s->lock_timeout = lock_timeout;
 	s->run_fd = -1;
@@ -347,27 +355,28 @@ sqlite_rollback(struct store *base, unsigned flags)
 	sqlite_cookie(s, 0);
 }
 
-/* Sets bit i of *have for each extra column present; *exists for the table. */
+/* The lowercased columns of table, each followed by a newline. */
 static int
-table_columns(struct sqlite_store *s, int *exists, unsigned *have,
-    struct buf *err)
+sqlite_columns(struct store *base, const char *table, struct buf *cols,
+    int *exists, struct buf *err)
 {
+	struct sqlite_store *s = downcast(base);
 	sqlite3_stmt *st = NULL;
-	const char *col;
-	size_t i;
+	const char *col, *p;
 	int rc;
 
 	*exists = 0;
-	*have = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT name FROM pragma_table_info('"
-	    TRACKING_TABLE "')", -1, &st, NULL) != SQLITE_OK)
+	buf_reset(cols);
+	if (sqlite3_prepare_v2(s->db, "SELECT lower(name) FROM "
+	    "pragma_table_info(?1)", -1, &st, NULL) != SQLITE_OK)
 		return db_error(s, err, "cannot read the tracking table");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*exists = 1;
 		col = (const char *)sqlite3_column_text(st, 0);
-		for (i = 0; col && i < TRACKING_NEXTRA; i++)
-			if (strcmp(col, tracking_extra[i]) == 0)
-				*have |= 1u << i;
+		for (p = col ? col : ""; *p; p++)
+			buf_addch(cols, *p == '\n' ? ' ' : *p);
+		buf_addch(cols, '\n');
 	}
 	if (rc != SQLITE_DONE)
 		db_error(s, err, "cannot read the tracking table");
@@ -375,17 +384,40 @@ table_columns(struct sqlite_store *s, int *exists, unsigned *have,
 	return rc == SQLITE_DONE ? 0 : RUNNER_EFAIL;
 }
 
+/*
+ * What stands under the tracking table's name, and bit i of *have for
+ * each extra column present.
+ */
+static int
+table_columns(struct sqlite_store *s, enum tracking_found *found,
+    unsigned *have, struct buf *err)
+{
+	struct buf cols = BUF_INIT;
+	int exists, ret;
+
+	ret = sqlite_columns(&s->base, s->base.table, &cols, &exists, err);
+	if (ret == 0)
+		*have = tracking_columns(cols.buf, exists, found);
+	buf_release(&cols);
+	return ret;
+}
+
 static int
 sqlite_ensure_table(struct store *base, struct buf *err)
 {
 	struct sqlite_store *s = downcast(base);
 	struct buf sql = BUF_INIT;
+	enum tracking_found found;
 	unsigned have;
-	int exists, ret = 0;
+	int ret = 0;
 
-	if (table_columns(s, &exists, &have, err) < 0)
+	if (table_columns(s, &found, &have, err) < 0)
 		return RUNNER_EFAIL;
-	tracking_ddl(&sql, &dialect, exists, have);
+	/* Not runner's: left alone, and reading it says whose it is. */
+	if (found == TRACKING_OTHER)
+		return 0;
+	tracking_ddl(&sql, &dialect, s->base.table, found == TRACKING_OURS,
+	    have);
 	if (sql.len)
 		ret = run(s, sql.buf, err);
 	buf_release(&sql);
@@ -403,20 +435,24 @@ col_text(sqlite3_stmt *st, int i)
 
 static int
 sqlite_applied_each(struct store *base, void (*each)(void *arg,
-    const char *const v[TRACKING_NCOLS]), void *arg, struct buf *err)
+    const char *const v[TRACKING_NCOLS]), void *arg,
+    enum tracking_found *found, struct buf *err)
 {
 	struct sqlite_store *s = downcast(base);
 	const char *v[TRACKING_NCOLS];
 	struct buf sql = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	unsigned have;
-	int exists, i, rc, ret = RUNNER_EFAIL;
+	enum tracking_found seen;
+	int i, rc, ret = RUNNER_EFAIL;
 
-	if (table_columns(s, &exists, &have, err) < 0)
+	if (found == NULL)
+		found = &seen;
+	if (table_columns(s, found, &have, err) < 0)
 		return RUNNER_EFAIL;
-	if (!exists)
+	if (*found != TRACKING_OURS)
 		return 0;
-	tracking_select(&sql, &dialect, have);
+	tracking_select(&sql, &dialect, s->base.table, have);
 	if (sqlite3_prepare_v2(s->db, sql.buf, -1, &st, NULL) != SQLITE_OK) {
 		db_error(s, err, "cannot read the tracking table");
 		goto out;
@@ -440,9 +476,16 @@ out:
 static sqlite3_stmt *
 cached(struct sqlite_store *s, int which, struct buf *err)
 {
-	if (s->st[which] == NULL && sqlite3_prepare_v3(s->db,
-	    cached_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s->st[which],
-	    NULL) != SQLITE_OK) {
+	struct buf sql = BUF_INIT;
+	int rc;
+
+	if (s->st[which])
+		return s->st[which];
+	tracking_sql(&sql, s->base.table, cached_sql[which]);
+	rc = sqlite3_prepare_v3(s->db, sql.buf, -1, SQLITE_PREPARE_PERSISTENT,
+	    &s->st[which], NULL);
+	buf_release(&sql);
+	if (rc != SQLITE_OK) {
 		db_error(s, err, "cannot use the tracking table");
 		return NULL;
 	}
@@ -532,6 +575,7 @@ sqlite_insert(struct store *base, const struct applied *a, struct buf *err)
 	bind_text(st, 6, a->down_options);
 	bind_text(st, 7, a->state ? a->state : STATE_APPLIED);
 	bind_text(st, 8, a->error);
+	bind_text(st, 9, a->applied_at);
 	return step_done(s, st, err);
 }
 
@@ -822,7 +866,52 @@ sqlite_schema(struct store *base, struct buf *out, struct buf *err)
 static int
 sqlite_describe_op(struct store *base, struct schema *out, struct buf *err)
 {
-	return sqlite_describe(downcast(base)->db, out, err);
+	return sqlite_describe(downcast(base)->db, base->table, out, err);
+}
+
+/* SQLite's own indexes follow the table; named ones keep their names. */
+static int
+sqlite_rename_table(struct store *base, const char *from, const char *to,
+    struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	char *sql = sqlite3_mprintf("ALTER TABLE \"%w\" RENAME TO \"%w\"",
+	    from, to);
+	int ret;
+
+	if (sql == NULL)
+		return buf_seterr(err, RUNNER_EFAIL, "out of memory");
+	ret = run(s, sql, err);
+	sqlite3_free(sql);
+	return ret;
+}
+
+static int
+sqlite_query(struct store *base, const char *sql, int ncols,
+    int (*row)(void *arg, const char *const *v), void *arg,
+    struct buf *err)
+{
+	struct sqlite_store *s = downcast(base);
+	const char *v[16];
+	sqlite3_stmt *st = NULL;
+	int i, rc, ret = 0;
+
+	if (ncols > 16 || sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) !=
+	    SQLITE_OK) {
+		ret = ncols > 16 ? buf_seterr(err, RUNNER_EFAIL, "too many "
+		    "columns") : db_error(s, err, "cannot read the database");
+		sqlite3_finalize(st);
+		return ret;
+	}
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < ncols; i++)
+			v[i] = (const char *)sqlite3_column_text(st, i);
+		ret = row(arg, v);
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_error(s, err, "cannot read the database");
+	sqlite3_finalize(st);
+	return ret;
 }
 
 static void
@@ -1144,4 +1233,7 @@ const struct store_ops store_sqlite_ops = {
 	.objects_describe = sqlite_objects_describe,
 	.record_read = sqlite_record_read,
 	.record_write = sqlite_record_write,
+	.columns = sqlite_columns,
+	.query = sqlite_query,
+	.rename_table = sqlite_rename_table,
 };

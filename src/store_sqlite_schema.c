@@ -14,11 +14,6 @@
 #include "store_sqlite.h"
 #include "banned.h"
 
-/* The rows of sqlite_schema a record keeps: not SQLite's, not runner's. */
-#define OBJECT_FILTER \
-	"sql IS NOT NULL AND tbl_name NOT LIKE 'sqlite\\_%' ESCAPE '\\' " \
-	"AND lower(tbl_name) NOT IN ('" TRACKING_TABLE "', '" DRIFT_TABLE "')"
-
 static int
 fail(sqlite3 *db, const char *what, struct buf *err)
 {
@@ -34,22 +29,24 @@ col(sqlite3_stmt *st, int i)
 	return t ? (const char *)t : NULL;
 }
 
-/* Whether a row of table tbl with this SQL belongs in a record. */
+/*
+ * Whether a row of table tbl with this SQL belongs in a record: not
+ * SQLite's, not runner's tracking table (named table) or drift table.
+ */
 static int
-kept(const char *tbl, const char *sql)
+kept(const char *tbl, const char *sql, const char *table)
 {
 	return sql && tbl && strncasecmp(tbl, "sqlite_", 7) != 0 &&
-	    strcasecmp(tbl, TRACKING_TABLE) != 0 &&
-	    strcasecmp(tbl, DRIFT_TABLE) != 0;
+	    strcasecmp(tbl, table) != 0 && !tracking_is_drift(tbl, table);
 }
 
 /*
  * The fingerprint of a whole schema, read row by row; the rows are chosen
- * here rather than by OBJECT_FILTER, whose LIKE and lower() cost more
- * than the scan itself (status runs this every time).
+ * here (kept) rather than in SQL, whose LIKE and lower() cost more than
+ * the scan itself (status runs this every time).
  */
 static int
-scan_digest(sqlite3 *db, char *out, struct buf *err)
+scan_digest(sqlite3 *db, const char *table, char *out, struct buf *err)
 {
 	static const char sql[] = "SELECT type, name, tbl_name, sql "
 	    "FROM sqlite_schema";
@@ -60,7 +57,7 @@ scan_digest(sqlite3 *db, char *out, struct buf *err)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return fail(db, "cannot read the schema", err);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (kept(col(st, 2), col(st, 3)))
+		if (kept(col(st, 2), col(st, 3), table))
 			schema_digest_add(&d, schema_obj_hash(col(st, 0),
 			    col(st, 1), col(st, 3)));
 	sqlite3_finalize(st);
@@ -74,8 +71,8 @@ int
 sqlite_objects(struct store *base, void (*each)(void *arg, const char *kind,
     const char *name, const char *def), void *arg, struct buf *err)
 {
-	static const char sql[] = "SELECT type, name, sql FROM sqlite_schema "
-	    "WHERE " OBJECT_FILTER " ORDER BY rowid";
+	static const char sql[] = "SELECT type, name, sql, tbl_name "
+	    "FROM sqlite_schema ORDER BY rowid";
 	sqlite3 *db = sqlite_downcast(base)->db;
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -84,7 +81,8 @@ sqlite_objects(struct store *base, void (*each)(void *arg, const char *kind,
 		return fail(db, "cannot read the schema", err);
 	/* In creation order, which is the order they can be made again in. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		each(arg, col(st, 0), col(st, 1), col(st, 2));
+		if (kept(col(st, 3), col(st, 2), base->table))
+			each(arg, col(st, 0), col(st, 1), col(st, 2));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return fail(db, "cannot read the schema", err);
@@ -142,7 +140,7 @@ sqlite_objects_describe(const struct schema *objs, struct schema *out,
 	}
 	ret = rebuild(db, objs, err);
 	if (ret == 0)
-		ret = sqlite_describe(db, out, err);
+		ret = sqlite_describe(db, TRACKING_TABLE, out, err);
 out:
 	sqlite3_close(db);
 	return ret;
@@ -153,16 +151,22 @@ sqlite_record_read(struct store *base, struct buf *header,
     struct buf *objects, struct buf *err)
 {
 	sqlite3 *db = sqlite_downcast(base)->db;
+	struct buf name = BUF_INIT, sql = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	/* A lookup in the parsed schema, not a query: no table, no record. */
-	if (sqlite3_table_column_metadata(db, "main", DRIFT_TABLE, "objects",
-	    NULL, NULL, NULL, NULL, NULL) != SQLITE_OK)
+	buf_addf(&name, "%s" DRIFT_SUFFIX, base->table);
+	rc = sqlite3_table_column_metadata(db, "main", name.buf, "objects",
+	    NULL, NULL, NULL, NULL, NULL);
+	buf_release(&name);
+	if (rc != SQLITE_OK)
 		return 0;
-	if (sqlite3_prepare_v2(db, objects ? "SELECT header, objects FROM "
-	    DRIFT_TABLE " WHERE id = 1" : "SELECT header FROM " DRIFT_TABLE
-	    " WHERE id = 1", -1, &st, NULL) != SQLITE_OK)
+	drift_sql(&sql, base->table, objects ? "SELECT header, objects FROM "
+	    "{T} WHERE id = 1" : "SELECT header FROM {T} WHERE id = 1");
+	rc = sqlite3_prepare_v2(db, sql.buf, -1, &st, NULL);
+	buf_release(&sql);
+	if (rc != SQLITE_OK)
 		return fail(db, "cannot read the drift record", err);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -181,22 +185,26 @@ sqlite_record_write(struct store *base, const char *header,
     const char *objects, struct buf *err)
 {
 	struct sqlite_store *s = sqlite_downcast(base);
+	struct buf sql = BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	const char *sql;
 	int rc;
 
-	if (sqlite3_exec(s->db, drift_table_ddl, NULL, NULL, NULL) != SQLITE_OK)
+	drift_sql(&sql, base->table, drift_table_ddl);
+	rc = sqlite3_exec(s->db, sql.buf, NULL, NULL, NULL);
+	buf_reset(&sql);
+	if (rc != SQLITE_OK) {
+		buf_release(&sql);
 		return fail(s->db, "cannot create the drift record", err);
+	}
 	sqlite_cookie(s, 0);
-	if (header == NULL)
-		sql = "DELETE FROM " DRIFT_TABLE;
-	else if (objects == NULL)
-		sql = "UPDATE " DRIFT_TABLE " SET header = ?1 WHERE id = 1";
-	else
-		sql = "INSERT INTO " DRIFT_TABLE " (id, header, objects) "
-		    "VALUES (1, ?1, ?2) ON CONFLICT (id) DO UPDATE SET "
-		    "header = excluded.header, objects = excluded.objects";
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	drift_sql(&sql, base->table, header == NULL ? "DELETE FROM {T}" :
+	    objects == NULL ? "UPDATE {T} SET header = ?1 WHERE id = 1" :
+	    "INSERT INTO {T} (id, header, objects) VALUES (1, ?1, ?2) "
+	    "ON CONFLICT (id) DO UPDATE SET header = excluded.header, "
+	    "objects = excluded.objects");
+	rc = sqlite3_prepare_v2(s->db, sql.buf, -1, &st, NULL);
+	buf_release(&sql);
+	if (rc != SQLITE_OK)
 		return fail(s->db, "cannot write the drift record", err);
 	if (header)
 		sqlite3_bind_text(st, 1, header, -1, SQLITE_STATIC);
@@ -234,6 +242,7 @@ struct sqlite_watch {
 	int full;		/* read everything at the next fingerprint */
 	char **drops;		/* what sections dropped: "o:name", "t:name" */
 	size_t ndrops;
+	const char *table;	/* the store's tracking table (borrowed) */
 };
 
 static char *
@@ -312,7 +321,7 @@ watch_add(struct sqlite_watch *w, sqlite3_stmt *st)
 	r->name = lower_dup(col(st, 2));
 	r->tbl = lower_dup(col(st, 3));
 	r->tblhash = name_hash(0, r->tbl);
-	r->counted = kept(col(st, 3), sql);
+	r->counted = kept(col(st, 3), sql, w->table);
 	if (r->counted) {
 		r->h = schema_obj_hash(type ? type : "", col(st, 2), sql);
 		schema_digest_add(&w->d, r->h);
@@ -553,11 +562,12 @@ sqlite_fingerprint(struct store *base, struct buf *out, struct buf *err)
 
 	if (!s->scratch) {
 		sqlite_cookie(s, 0);
-		ret = scan_digest(s->db, d, err);
+		ret = scan_digest(s->db, base->table, d, err);
 	} else {
 		if (s->watch == NULL) {
 			s->watch = xcalloc(1, sizeof(*s->watch));
 			s->watch->full = 1;
+			s->watch->table = base->table;
 		}
 		ret = watch_update(s->watch, s->db, err);
 		schema_digest_format(&s->watch->d, d);

@@ -101,5 +101,5 @@ esac
 
 # db_applied NAME: the applied versions, one per line, in version order.
 db_applied () {
-	db_q "$1" "SELECT version FROM schema_migrations ORDER BY CAST(version AS INTEGER)"
+	db_q "$1" "SELECT version FROM schema_migrations ORDER BY length(version), version"
 }

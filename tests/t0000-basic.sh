@@ -174,7 +174,7 @@ test_expect_success 'help: extra argument, unknown command, unknown flag' '
 '
 
 test_expect_success 'global options are accepted after the command' '
-	runner status --db app.db -q >out &&
+	runner status --db app.db --lock-timeout 5 >out &&
 	test_grep "Applied migrations: 2" out &&
 	runner status --dir migrations >out &&
 	test_grep "Pending migrations: 1" out

@@ -21,7 +21,7 @@ describe_sql(const char *sql, struct schema *s)
 		diag("# %s\n", sqlite3_errmsg(db));
 		goto out;
 	}
-	ret = sqlite_describe(db, s, &err);
+	ret = sqlite_describe(db, "schema_migrations", s, &err);
 	if (ret < 0)
 		diag("# %s\n", err.buf);
 out:

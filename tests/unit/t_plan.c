@@ -223,27 +223,85 @@ test_stamp(void)
 	buf_release(&err);
 }
 
+/* dotenv_parse's value of key in text, or its error, as one string. */
+static char *
+dotenv(const char *text, const char *key, const char *(*env)(const char *))
+{
+	struct buf err = BUF_INIT;
+	char *v = NULL;
+
+	if (dotenv_parse(".env", text, strlen(text), key, env, &v, &err) < 0)
+		return buf_detach(&err, NULL);
+	buf_release(&err);
+	return v;
+}
+
+static const char *
+fake_env(const char *name)
+{
+	if (strcmp(name, "HOME") == 0)
+		return "/home/u";
+	if (strcmp(name, "EMPTY") == 0)
+		return "";
+	if (strcmp(name, "PATH") == 0)
+		return "/bin";
+	return NULL;
+}
+
+static void
+check_env(const char *text, const char *key, const char *want,
+    const char *what)
+{
+	char *v = dotenv(text, key, fake_env);
+
+	is_str(v, want, "%s", what);
+	free(v);
+}
+
 static void
 test_dotenv(void)
 {
-	const char *quoted = "DATABASE_URL=\"app2.db\"  # local\n";
 	const char *env = "# comment\nexport DATABASE_URL = \"sqlite:a b.db\"\n"
 	    "MIGRATIONS_DIR=db/migrations # where they live\n"
 	    "OTHER=1\nMIGRATIONS_DIRX=no\n";
-	char *v;
+	char *big;
 
-	v = dotenv_parse(env, strlen(env), "DATABASE_URL");
-	is_str(v, "sqlite:a b.db", "quoted value with export");
-	free(v);
-	v = dotenv_parse(env, strlen(env), "MIGRATIONS_DIR");
-	is_str(v, "db/migrations", "inline comment stripped");
-	free(v);
-	v = dotenv_parse(quoted, strlen(quoted), "DATABASE_URL");
-	is_str(v, "app2.db", "quoted value followed by a comment");
-	free(v);
-	v = dotenv_parse(env, strlen(env), "NOPE");
-	ok(v == NULL, "absent key");
-	free(v);
+	check_env(env, "DATABASE_URL", "sqlite:a b.db", "quoted value with "
+	    "export");
+	check_env(env, "MIGRATIONS_DIR", "db/migrations", "inline comment "
+	    "stripped");
+	check_env("DATABASE_URL=\"app2.db\"  # local\n", "DATABASE_URL",
+	    "app2.db", "quoted value followed by a comment");
+	check_env(env, "NOPE", NULL, "absent key");
+	check_env("APP=shop\nDATABASE_URL=sqlite:db/${APP}.sqlite3\n",
+	    "DATABASE_URL", "sqlite:db/shop.sqlite3", "${VAR} from an earlier "
+	    "line");
+	check_env("D=${HOME}/x\n", "D", "/home/u/x", "${VAR} from the "
+	    "environment");
+	check_env("D=${NOPE:-fallback}/${EMPTY:-e}/${EMPTY-kept}\n", "D",
+	    "fallback/e/", "defaults: :- when unset or empty, - when unset");
+	check_env("D=a${NOPE}b\n", "D", "ab", "an unset variable is empty");
+	check_env("D='${HOME}'\n", "D", "${HOME}", "single quotes: no "
+	    "expansion");
+	check_env("D=\"${HOME} x\"\n", "D", "/home/u x", "double quotes: "
+	    "expanded");
+	check_env("PATH=${PATH}:/x\n", "PATH", "/bin:/x", "self-reference "
+	    "with a value in the environment");
+	check_env("A=1\nA=${A}2\n", "A", "12", "self-reference with an "
+	    "earlier value");
+	check_env("A=${A}\n", "A", ".env:1: 'A' refers to itself and has no "
+	    "earlier value (not in the environment, nor on an earlier line)",
+	    "self-reference with no value: an error naming file and line");
+	check_env("X=1\nD=sqlite:${APP\n", "X", ".env:2: unterminated '${' "
+	    "in the value of 'D'", "unterminated ${: an error, whatever key");
+	check_env("D=${}\n", "D", ".env:1: '${}' is not ${VAR} or "
+	    "${VAR:-default}", "empty name");
+	big = xcalloc(DOTENV_LINE_MAX + 16, 1);
+	memcpy(big, "\nD=", 3);
+	memset(big + 3, 'x', DOTENV_LINE_MAX);
+	check_env(big, "D", ".env:2: line too long (65538 bytes; at most "
+	    "65536)", "a line over the limit");
+	free(big);
 }
 
 int
