@@ -79,8 +79,16 @@ test:
 	scripts/install-deps
 	$(MAKE) check SANITIZE=address,undefined
 
-check: all $(UNIT_BINS)
+# The fault-injection library the tests preload (tests/lib-fault.sh): plain
+# C, never sanitized, so that it may come before the sanitizers' runtime.
+FAULTFS = $(BUILD)/faultfs.so
+$(FAULTFS): tests/fault/faultfs.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
+
+check: all $(UNIT_BINS) $(FAULTFS)
 	RUNNER="$(CURDIR)/$(BUILD)/runner" UNIT_DIR="$(CURDIR)/$(BUILD)/unit" \
+		FAULTFS="$(CURDIR)/$(FAULTFS)" \
 		prove $(PROVE_FLAGS) $(UNIT_BINS) tests/t*.sh
 
 # The whole suite once under valgrind, on the plain build: no memory error
@@ -88,9 +96,9 @@ check: all $(UNIT_BINS)
 VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
 	--show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect
-check-valgrind: all $(UNIT_BINS)
+check-valgrind: all $(UNIT_BINS) $(FAULTFS)
 	prove $(PROVE_FLAGS) --exec '$(VALGRIND)' $(UNIT_BINS)
-	RUNNER="$(CURDIR)/tests/valgrind/runner" \
+	RUNNER="$(CURDIR)/tests/valgrind/runner" FAULTFS="$(CURDIR)/$(FAULTFS)" \
 		VALGRIND_BIN="$(CURDIR)/$(BUILD)/runner" RUNNER_VALGRIND=1 \
 		RUNNER_TIMEOUT=300 prove $(PROVE_FLAGS) tests/t*.sh
 
