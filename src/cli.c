@@ -745,14 +745,47 @@ cmd_help(struct cli *c, struct args *a)
 }
 
 static char *
-setting(const char *given, const char *key, const char *fallback)
+setting(const char *given, const struct dotenv *env, const char *key,
+    const char *fallback)
 {
 	char *v;
 
 	if (given)
 		return xstrdup(given);
-	v = config_get(".env", key);
+	v = config_get(env, key);
 	return v ? v : xstrdup(fallback);
+}
+
+/* Whether a setting is to be looked up in .env: neither given nor set. */
+static int
+needs_dotenv(const char *given, const char *key)
+{
+	const char *v = getenv(key);
+
+	return given == NULL && (v == NULL || *v == '\0');
+}
+
+/*
+ * The settings, from the options, the environment, then .env (read only
+ * when one is not given otherwise). -1, or the exit code of a bad .env.
+ */
+static int
+load_settings(const struct globals *g, struct cli *c)
+{
+	struct dotenv env = DOTENV_INIT;
+	struct buf err = BUF_INIT;
+
+	if ((needs_dotenv(g->db, "DATABASE_URL") ||
+	    needs_dotenv(g->dir, "MIGRATIONS_DIR") ||
+	    needs_dotenv(g->backup_dir, "BACKUP_DIR")) &&
+	    dotenv_load(".env", &env, &err) < 0)
+		return cli_fail(&err, RUNNER_EUSAGE);
+	c->db = setting(g->db, &env, "DATABASE_URL", "app.db");
+	c->dir = setting(g->dir, &env, "MIGRATIONS_DIR", "migrations");
+	c->backup_dir = setting(g->backup_dir, &env, "BACKUP_DIR",
+	    BACKUP_DIR_DEFAULT);
+	dotenv_release(&env);
+	return -1;
 }
 
 int
@@ -793,10 +826,9 @@ cli_run(const struct globals *g, int argc, char **argv)
 		/* Past a file size limit, fail with EFBIG instead of dying. */
 		signal(SIGXFSZ, SIG_IGN);
 		c.g = g;
-		c.db = setting(g->db, "DATABASE_URL", "app.db");
-		c.dir = setting(g->dir, "MIGRATIONS_DIR", "migrations");
-		c.backup_dir = setting(g->backup_dir, "BACKUP_DIR",
-		    BACKUP_DIR_DEFAULT);
+		code = load_settings(g, &c);
+	}
+	if (code < 0) {
 		c.shown = store_display_url(c.db);
 		code = cmd->fn(&c, &a);
 		free(c.shown);

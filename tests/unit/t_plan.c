@@ -190,27 +190,76 @@ test_stamp(void)
 	buf_release(&err);
 }
 
+/* The value of key after parsing text, or NULL; "ERR:" and the message. */
+static char *
+env_value(const char *text, const char *key)
+{
+	struct dotenv d;
+	struct buf err = BUF_INIT;
+	const char *v;
+	char *out;
+
+	if (dotenv_parse(".env", text, strlen(text), &d, &err) < 0) {
+		out = xstrdup(err.buf);
+		buf_release(&err);
+		return out;
+	}
+	v = dotenv_get(&d, key);
+	out = v ? xstrdup(v) : NULL;
+	dotenv_release(&d);
+	return out;
+}
+
 static void
 test_dotenv(void)
 {
-	const char *quoted = "DATABASE_URL=\"app2.db\"  # local\n";
-	const char *env = "# comment\nexport DATABASE_URL = \"sqlite:a b.db\"\n"
-	    "MIGRATIONS_DIR=db/migrations # where they live\n"
-	    "OTHER=1\nMIGRATIONS_DIRX=no\n";
+	static const struct {
+		const char *text, *key, *want, *title;
+	} cases[] = {
+		{ "# comment\nexport DATABASE_URL = \"sqlite:a b.db\"\n",
+		    "DATABASE_URL", "sqlite:a b.db", "quoted value with export" },
+		{ "MIGRATIONS_DIR=db/migrations # where they live\n",
+		    "MIGRATIONS_DIR", "db/migrations", "inline comment stripped" },
+		{ "DATABASE_URL=\"app2.db\"  # local\n", "DATABASE_URL",
+		    "app2.db", "quoted value followed by a comment" },
+		{ "OTHER=1\nMIGRATIONS_DIRX=no\n", "NOPE", NULL, "absent key" },
+		{ "A=1\r\n\n  \nA='2'\n", "A", "2", "the last one wins" },
+		{ "A=x#y\n", "A", "x#y", "a # inside a bare value stays" },
+		{ "A=1\nDATABASE_URL\n", "A",
+		    ".env:2: expected KEY=VALUE, found 'DATABASE_URL'",
+		    "a line without = is an error" },
+		{ "A B=1\n", "A", ".env:1: 'A B' is not a variable name",
+		    "a bad name is an error" },
+		{ "\n\nA=\"open\n", "A", ".env:3: the value has no closing \"",
+		    "an unclosed quote is an error" },
+		{ "A='x' y\n", "A",
+		    ".env:1: unexpected 'y' after the closing quote",
+		    "text after the quote is an error" },
+		{ "=1\n", "A", ".env:1: '' is not a variable name",
+		    "an empty name is an error" },
+	};
+	size_t i;
 	char *v;
 
-	v = dotenv_parse(env, strlen(env), "DATABASE_URL");
-	is_str(v, "sqlite:a b.db", "quoted value with export");
-	free(v);
-	v = dotenv_parse(env, strlen(env), "MIGRATIONS_DIR");
-	is_str(v, "db/migrations", "inline comment stripped");
-	free(v);
-	v = dotenv_parse(quoted, strlen(quoted), "DATABASE_URL");
-	is_str(v, "app2.db", "quoted value followed by a comment");
-	free(v);
-	v = dotenv_parse(env, strlen(env), "NOPE");
-	ok(v == NULL, "absent key");
-	free(v);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = env_value(cases[i].text, cases[i].key);
+		if (cases[i].want)
+			is_str(v, cases[i].want, cases[i].title);
+		else
+			ok(v == NULL, "%s", cases[i].title);
+		free(v);
+	}
+	{
+		static const char nul[] = "A=1\nB\0=2\n";
+		struct dotenv d;
+		struct buf err = BUF_INIT;
+
+		ok(dotenv_parse(".env", nul, sizeof(nul) - 1, &d, &err) < 0,
+		    "a NUL byte is an error");
+		is_str(err.buf, ".env:2: NUL byte in the line",
+		    "... naming its line");
+		buf_release(&err);
+	}
 }
 
 int
