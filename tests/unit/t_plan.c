@@ -211,6 +211,19 @@ env_value(const char *text, const char *key)
 }
 
 static void
+test_dotenv_nul(void)
+{
+	static const char nul[] = "A=1\nB\0=2\n";
+	struct dotenv d;
+	struct buf err = BUF_INIT;
+
+	ok(dotenv_parse(".env", nul, sizeof(nul) - 1, &d, &err) < 0,
+	    "a NUL byte is an error");
+	is_str(err.buf, ".env:2: NUL byte in the line", "... naming its line");
+	buf_release(&err);
+}
+
+static void
 test_dotenv(void)
 {
 	static const struct {
@@ -249,17 +262,7 @@ test_dotenv(void)
 			ok(v == NULL, "%s", cases[i].title);
 		free(v);
 	}
-	{
-		static const char nul[] = "A=1\nB\0=2\n";
-		struct dotenv d;
-		struct buf err = BUF_INIT;
-
-		ok(dotenv_parse(".env", nul, sizeof(nul) - 1, &d, &err) < 0,
-		    "a NUL byte is an error");
-		is_str(err.buf, ".env:2: NUL byte in the line",
-		    "... naming its line");
-		buf_release(&err);
-	}
+	test_dotenv_nul();
 }
 
 int
