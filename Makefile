@@ -30,8 +30,9 @@ ifneq ($(HAVE_LIBPQ),1)
 BUILD := $(BUILD)-nopq
 endif
 
-CORE = buf migration migset plan schema store store_sqlite sqlite_describe \
-	runner verify create config gz backup pgsplit lint file
+CORE = buf migration migset plan schema store store_sqlite store_sqlite_backup \
+	store_sqlite_vfs sqlite_describe runner verify create config gz backup \
+	pgsplit lint file
 ifeq ($(HAVE_LIBPQ),1)
 # Only libpq's headers: libpq_dl.c loads the library when a PostgreSQL
 # database is first opened, so SQLite runs never load it.

@@ -8,7 +8,9 @@ enum runner_error {
 	RUNNER_EUSAGE = -2,	/* the caller asked for something impossible */
 	RUNNER_ENOENT = -3,	/* the database or directory does not exist */
 	RUNNER_EBUSY = -4,	/* the lock could not be taken in time */
-	RUNNER_EINTR = -5	/* interrupted by a signal */
+	RUNNER_EINTR = -5,	/* interrupted by a signal */
+	RUNNER_EAFTER = -6,	/* the change was made; a step after it failed */
+	RUNNER_EIO = -7		/* the database's storage failed, not the SQL */
 };
 
 #endif

@@ -56,6 +56,29 @@ const char *const tracking_extra[TRACKING_NEXTRA] = {
 	"duration_ms", "down_sql", "down_options", "state", "error"
 };
 
+const char *const tracking_base[TRACKING_NBASE] = {
+	"version", "name", "applied_at", "checksum"
+};
+
+int
+tracking_check(const char *db, const char *kind, unsigned base,
+    struct buf *err)
+{
+	size_t i;
+
+	if (strcmp(kind, "table") != 0)
+		return buf_seterr(err, RUNNER_EFAIL, "'" TRACKING_TABLE "' in "
+		    "database '%s' is %s, not runner's tracking table: rename "
+		    "or drop it", db, kind);
+	for (i = 0; i < TRACKING_NBASE; i++)
+		if (!(base & (1u << i)))
+			return buf_seterr(err, RUNNER_EFAIL, "table '"
+			    TRACKING_TABLE "' in database '%s' is not runner's "
+			    "tracking table: it has no '%s' column", db,
+			    tracking_base[i]);
+	return 0;
+}
+
 static const char *
 extra_decl(const struct tracking_dialect *d, size_t i)
 {
@@ -241,6 +264,13 @@ store_close(struct store *s)
 {
 	if (s)
 		s->ops->close(s);
+}
+
+void
+store_discard_created(struct store *s)
+{
+	if (s && s->ops->discard_created)
+		s->ops->discard_created(s);
 }
 
 #define MAX_SECRETS 8

@@ -57,6 +57,21 @@ const struct applied *applied_find(const struct applied_set *s,
 #define TRACKING_NEXTRA 5
 extern const char *const tracking_extra[TRACKING_NEXTRA];
 
+/*
+ * The columns every tracking table has (the Story Hub table's), which
+ * tracking_select reads; bit i of a "base" mask says tracking_base[i]
+ * exists.
+ */
+#define TRACKING_NBASE 4
+extern const char *const tracking_base[TRACKING_NBASE];
+/*
+ * Fails, saying so in one sentence naming db, unless what holds the
+ * tracking table's name is a table (kind "table"; else "a view" and the
+ * like) with every base column.
+ */
+int tracking_check(const char *db, const char *kind, unsigned base,
+    struct buf *err);
+
 /* How a driver's SQL spells the tracking table. */
 struct tracking_dialect {
 	const char *id;		/* the id column's type and key */
@@ -135,7 +150,8 @@ struct store_ops {
 	int (*remove)(struct store *s, const char *version, struct buf *err);
 	/*
 	 * Runs the statements in sql[0, len). On failure *errpos is the
-	 * offset where the failing statement's text begins.
+	 * offset where the failing statement's text begins; RUNNER_EIO when
+	 * the database's storage failed rather than the SQL.
 	 */
 	int (*exec)(struct store *s, const char *sql, size_t len,
 	    size_t *errpos, struct buf *err);
@@ -182,8 +198,20 @@ struct store_ops {
 	int target_is_file;
 	int (*check_image)(const char *path, const char *name,
 	    struct buf *err);
-	int (*replace)(const char *target, int lock_timeout, const char *path,
-	    struct buf *err);
+	/*
+	 * s is the database at target, opened and holding the run lock, or
+	 * NULL when target is a file that does not exist. Past the switch,
+	 * a step that fails (syncing the folder) returns RUNNER_EAFTER:
+	 * the image is in place. Notes for the user go to notes.
+	 */
+	int (*replace)(struct store *s, const char *target, const char *path,
+	    struct buf *notes, struct buf *err);
+	/*
+	 * What identifies the database target names, recorded in its
+	 * backups so that retention never touches another database's: for
+	 * a file, its absolute path with links resolved.
+	 */
+	int (*identity)(const char *target, struct buf *out, struct buf *err);
 	/* Makes the running statement fail soon; safe in a signal handler. */
 	void (*interrupt)(struct store *s);
 	/*
@@ -196,6 +224,12 @@ struct store_ops {
 	 * session's advisory lock. NULL when the driver has none.
 	 */
 	int (*lock_run)(struct store *s, struct buf *err);
+	/*
+	 * When this open created the database file: remove it at close,
+	 * since nothing was committed to it (a failed init). NULL when the
+	 * driver never creates databases.
+	 */
+	void (*discard_created)(struct store *s);
 };
 
 /*
@@ -205,6 +239,11 @@ struct store_ops {
 int store_open(const char *url, unsigned flags, int lock_timeout,
     struct store **out, struct buf *err);
 void store_close(struct store *s);
+/*
+ * A database this open created is removed when s closes: for a command
+ * that failed before committing anything to it. A no-op otherwise.
+ */
+void store_discard_created(struct store *s);
 /* The driver for url, and what it gets as target (e.g. a path). */
 int store_driver(const char *url, const struct store_ops **ops,
     const char **target, struct buf *err);

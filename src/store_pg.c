@@ -362,16 +362,42 @@ pg_rollback(struct store *base, unsigned flags)
 	s->in_tx = s->begin_pending = 0;
 }
 
-/* Sets bit i of *have for each extra column present; *exists for the table. */
+/* What relkind r is, for tracking_check: "table", "a view"... */
+static const char *
+relkind_text(const char *r)
+{
+	switch (r[0]) {
+	case 'r':
+	case 'p':
+		return "table";
+	case 'v':
+		return "a view";
+	case 'm':
+		return "a materialized view";
+	case 'f':
+		return "a foreign table";
+	default:
+		return "not a table";
+	}
+}
+
+/*
+ * Sets bit i of *have for each extra column present; *exists for the
+ * table. Anything else by its name (a view, a table of another shape) is
+ * an error.
+ */
 static int
 table_columns(struct pg_store *s, int *exists, unsigned *have,
     struct buf *err)
 {
 	static const char sql[] =
-	    "SELECT to_regclass('" TRACKING_TABLE "') IS NOT NULL, a.attname "
-	    "FROM (SELECT 1) AS one LEFT JOIN pg_attribute AS a "
-	    "ON a.attrelid = to_regclass('" TRACKING_TABLE "') "
+	    "SELECT c.relkind, a.attname "
+	    "FROM (SELECT 1) AS one LEFT JOIN pg_class AS c "
+	    "ON c.oid = to_regclass('" TRACKING_TABLE "') "
+	    "LEFT JOIN pg_attribute AS a ON a.attrelid = c.oid "
 	    "AND a.attnum > 0 AND NOT a.attisdropped";
+	const char *kind = "table";
+	unsigned base = 0;
 	PGresult *r;
 	size_t j;
 	int i;
@@ -382,13 +408,19 @@ table_columns(struct pg_store *s, int *exists, unsigned *have,
 	if (r == NULL)
 		return RUNNER_EFAIL;
 	for (i = 0; i < PQntuples(r); i++) {
-		*exists = strcmp(PQgetvalue(r, i, 0), "t") == 0;
+		if (PQgetisnull(r, i, 0))
+			continue;
+		*exists = 1;
+		kind = relkind_text(PQgetvalue(r, i, 0));
+		for (j = 0; j < TRACKING_NBASE; j++)
+			if (strcmp(PQgetvalue(r, i, 1), tracking_base[j]) == 0)
+				base |= 1u << j;
 		for (j = 0; j < TRACKING_NEXTRA; j++)
 			if (strcmp(PQgetvalue(r, i, 1), tracking_extra[j]) == 0)
 				*have |= 1u << j;
 	}
 	PQclear(r);
-	return 0;
+	return *exists ? tracking_check(s->base.display, kind, base, err) : 0;
 }
 
 static int
@@ -936,6 +968,7 @@ const struct store_ops store_pg_ops = {
 	.image_checked = "complete",
 	.check_image = pg_check_image,
 	.replace = pg_replace,
+	.identity = pg_identity,
 	.schema = pg_schema,
 	.describe = pg_describe,
 	.open_scratch = pg_open_scratch,
