@@ -31,8 +31,8 @@ BUILD := $(BUILD)-nopq
 endif
 
 CORE = buf version layout subst migration migset plan schema store store_sqlite store_sqlite_schema \
-	sqlite_describe drift \
-	runner verify create config gz backup pgsplit lint peer adopt schemafile
+	store_sqlite_backup store_sqlite_vfs sqlite_describe drift \
+	runner verify create config gz backup pgsplit lint peer adopt schemafile file
 ifeq ($(HAVE_LIBPQ),1)
 # Only libpq's headers: libpq_dl.c loads the library when a PostgreSQL
 # database is first opened, so SQLite runs never load it.
@@ -88,8 +88,16 @@ test:
 NPROC := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 PROVE_FLAGS ?= -j$(NPROC)
 
-check: all $(UNIT_BINS)
+# The fault-injection library the tests preload (tests/lib-fault.sh): plain
+# C, never sanitized, so that it may come before the sanitizers' runtime.
+FAULTFS = $(BUILD)/faultfs.so
+$(FAULTFS): tests/fault/faultfs.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
+
+check: all $(UNIT_BINS) $(FAULTFS)
 	RUNNER="$(CURDIR)/$(BUILD)/runner" UNIT_DIR="$(CURDIR)/$(BUILD)/unit" \
+		FAULTFS="$(CURDIR)/$(FAULTFS)" \
 		prove $(PROVE_FLAGS) $(UNIT_BINS) tests/t*.sh
 
 # The whole suite once under valgrind, on the plain build: no memory error
@@ -97,9 +105,9 @@ check: all $(UNIT_BINS)
 VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
 	--show-leak-kinds=definite,indirect \
 	--errors-for-leak-kinds=definite,indirect
-check-valgrind: all $(UNIT_BINS)
+check-valgrind: all $(UNIT_BINS) $(FAULTFS)
 	prove $(PROVE_FLAGS) --exec '$(VALGRIND)' $(UNIT_BINS)
-	RUNNER="$(CURDIR)/tests/valgrind/runner" \
+	RUNNER="$(CURDIR)/tests/valgrind/runner" FAULTFS="$(CURDIR)/$(FAULTFS)" \
 		VALGRIND_BIN="$(CURDIR)/$(BUILD)/runner" RUNNER_VALGRIND=1 \
 		RUNNER_TIMEOUT=900 prove $(PROVE_FLAGS) tests/t*.sh
 

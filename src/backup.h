@@ -21,7 +21,8 @@ struct backup_opts {
 	const char *dir;	/* where default-named backups go */
 	const char *output;	/* NULL: DIR/NAME-YYYYmmddTHHMMSSZ.SUFFIX */
 	int level;		/* gzip level, 0 to 9 */
-	int force;		/* replace an existing output (never a symlink) */
+	int force;		/* replace an existing output (never a symlink);
+				   use a backup folder others may write to */
 	int keep;		/* > 0: then remove all but the newest keep */
 	int lock_timeout;
 	gz_progress_fn *progress;
@@ -35,13 +36,18 @@ struct backup_result {
 	uint64_t gz_size;	/* bytes of the file */
 	double ms;
 	size_t removed;		/* old backups --keep removed */
+	struct buf notes;	/* lines for the user: stale files removed */
 };
 
 /*
  * Writes a backup: a snapshot of the database, compressed into a 0600
- * temporary file in the destination folder, fsynced, renamed into place,
- * the folder fsynced. On failure no file stands at the final path and
- * nothing else changed. Release res with backup_result_release.
+ * temporary file in the destination folder with the database's identity
+ * in its gzip header, fsynced, linked (or renamed) into place, the folder
+ * fsynced. With keep, the file is read back and checked before it is
+ * published, and only then are older backups of the same identity
+ * removed. On failure no file stands at the final path and nothing else
+ * changed; RUNNER_EAFTER when the backup was written but an old one could
+ * not be removed. Release res with backup_result_release.
  */
 int backup_create(const struct backup_opts *o, struct backup_result *res,
     struct buf *err);
@@ -51,25 +57,45 @@ struct backup_entry {
 	char *path;
 	char time[24];		/* "YYYY-mm-dd HH:MM:SS UTC" */
 	uint64_t size;
+	int ours;		/* carries this database's identity; 0: none */
 };
 
 struct backup_list {
 	struct backup_entry *v;	/* oldest first */
 	size_t n;
+	size_t unmarked;	/* of v, those with no identity (older ones) */
+	size_t others;		/* named alike, of another database: not in v */
+	struct buf problems;	/* a line for each that could not be read
+				   (listed as unmarked) */
 };
 
-/* The default-named backups of url's database in dir; none is no error. */
+/*
+ * The default-named backups of url's database in dir: those that carry
+ * its identity, and those that carry none (written before backups did).
+ * None is no error.
+ */
 int backup_list(const char *url, const char *dir, struct backup_list *out,
     struct buf *err);
 void backup_list_release(struct backup_list *l);
 
+/*
+ * Removes the temporary files that runs now gone left in the backup folder
+ * (and next to url's database file), a line in report for each.
+ */
+void backup_sweep(const char *url, const char *dir, struct buf *report);
+
 struct restore {
 	const struct store_ops *ops;
-	char *target;		/* the database the image replaces */
+	char *target;		/* the database the image replaces (a link's
+				   target) */
 	char *image;		/* the checked, decompressed copy */
 	uint64_t size;		/* its size */
 	int exists;		/* the database exists now */
 	int lock_timeout;
+	char *origin;		/* the identity the backup carries, or NULL */
+	int foreign;		/* ... and it is another database's */
+	struct store *db;	/* opened by restore_open */
+	struct buf notes;	/* lines for the user */
 };
 
 /*
@@ -81,7 +107,18 @@ struct restore {
  */
 int restore_prepare(const char *url, const char *file, int lock_timeout,
     struct restore *r, struct buf *err);
-/* Puts the prepared image in place of the database, whole or not at all. */
+/*
+ * Opens the database (r->db; NULL when there is none to open), then takes
+ * its run lock, held until restore_release: no runner changes it between
+ * the backup taken before a restore and the switch.
+ */
+int restore_open(struct restore *r, struct buf *err);
+int restore_lock(struct restore *r, struct buf *err);
+/*
+ * Puts the prepared image in place of the database, whole or not at all,
+ * without losing a commit of the old one if it fails; RUNNER_EAFTER (the
+ * message says what) when a step after the switch failed.
+ */
 int restore_commit(struct restore *r, struct buf *err);
 void restore_release(struct restore *r);
 

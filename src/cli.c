@@ -338,6 +338,8 @@ cli_fail(struct buf *err, int code)
 			break;
 	}
 	buf_release(err);
+	if (code == RUNNER_EAFTER)
+		return EXIT_AFTER;
 	return code == RUNNER_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
 }
 
@@ -423,6 +425,7 @@ cli_on_event(void *arg, const struct runner_event *ev)
 
 /* The runner a SIGINT or SIGTERM stops. */
 static struct runner *volatile active;
+static struct store *volatile active_store;
 volatile sig_atomic_t cli_stopped;
 
 static void
@@ -432,6 +435,18 @@ on_signal(int sig)
 	cli_stopped = 1;
 	if (active)
 		runner_stop(active);
+	if (active_store)
+		active_store->ops->interrupt(active_store);
+}
+
+void
+cli_watch(struct store *s)
+{
+	active_store = s;
+	catch_signals();
+	/* A signal that came before: as if it came now. */
+	if (s && cli_stopped)
+		s->ops->interrupt(s);
 }
 
 /* A second signal kills at once: the database's journal keeps it safe. */
@@ -727,6 +742,8 @@ cmd_init(struct cli *c, struct args *a)
 	ret = runner_setup(&r, &err);
 	if (ret == 0)
 		summary(c, r.done, "applied", clock_ms() - t0);
+	else
+		store_discard_created(r.store);
 	return finish(&r, &err, ret);
 }
 

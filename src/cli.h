@@ -8,7 +8,8 @@
 enum {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,	/* the operation failed, or a check found something */
-	EXIT_USAGE = 2
+	EXIT_USAGE = 2,	/* bad usage, or a bad .env */
+	EXIT_AFTER = 3	/* the change was made, but a step after it failed */
 };
 
 struct globals {

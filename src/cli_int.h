@@ -53,6 +53,8 @@ struct cli {
 /* Set by SIGINT or SIGTERM once catch_signals() ran. */
 extern volatile sig_atomic_t cli_stopped;
 void catch_signals(void);
+/* SIGINT and SIGTERM interrupt s too (NULL: none). */
+void cli_watch(struct store *s);
 void print_ms(FILE *f, double ms);
 
 /*

@@ -9,6 +9,8 @@
 #include "backup.h"
 #include "cli_int.h"
 #include "error.h"
+#include "file.h"
+#include "store.h"
 #include "banned.h"
 
 /* Databases smaller than this finish too fast for a progress line. */
@@ -97,6 +99,18 @@ report(const struct cli *c, const struct backup_result *res)
 	fflush(stdout);
 }
 
+/* Each line of notes as "runner: line" on stderr, unless -q. */
+static void
+print_notes(const struct cli *c, const struct buf *notes)
+{
+	const char *p, *nl;
+
+	if (c->g->quiet)
+		return;
+	for (p = notes->buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		fprintf(stderr, "runner: %.*s\n", (int)(nl - p), p);
+}
+
 /* With missing_ok, a database that does not exist is nothing to back up. */
 static int
 run_backup(struct cli *c, struct backup_opts *o, int missing_ok)
@@ -114,6 +128,7 @@ run_backup(struct cli *c, struct backup_opts *o, int missing_ok)
 	o->stop = &cli_stopped;
 	catch_signals();
 	ret = backup_create(o, &res, &err);
+	print_notes(c, &res.notes);
 	if (ret == 0 || res.path)
 		report(c, &res);
 	backup_result_release(&res);
@@ -160,19 +175,55 @@ cli_backup_first(struct cli *c, struct args *a, const char *want_flag)
 	if (code != EXIT_OK)
 		fputs("runner: stopped before changing anything: the backup "
 		    "failed (--no-backup skips it)\n", stderr);
-	return code == EXIT_OK ? -1 : code;
+	/* Even a backup written with a problem after: nothing was changed. */
+	return code == EXIT_OK ? -1 : code == EXIT_AFTER ? EXIT_FAIL : code;
+}
+
+/* Each line of lines as "runner: warning: line" on stderr. */
+static void
+print_warnings(const struct buf *lines)
+{
+	const char *p, *nl;
+
+	for (p = lines->buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		fprintf(stderr, "runner: warning: %.*s\n", (int)(nl - p), p);
+}
+
+/* What the listing leaves out or cannot vouch for, on stderr. */
+static void
+list_notes(const struct cli *c, const struct backup_list *l)
+{
+	if (c->g->quiet)
+		return;
+	if (l->unmarked)
+		fprintf(stderr, "runner: %zu of these (marked '?') carry no "
+		    "database identity (older backups): they may be another "
+		    "database's of the same name, and --keep never removes "
+		    "them\n", l->unmarked);
+	if (l->others)
+		fprintf(stderr, "runner: %zu backup%s of another database "
+		    "named like these %s in %s/ (not listed)\n", l->others,
+		    l->others == 1 ? "" : "s", l->others == 1 ? "is" : "are",
+		    c->backup_dir);
 }
 
 int
 cmd_backups(struct cli *c, struct args *a)
 {
 	struct backup_list l;
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, swept = BUF_INIT;
 	char size[32];
 	size_t i;
 	int ret;
 
 	(void)a;
+	if (!c->g->quiet && dir_check_private(c->backup_dir, "backup folder",
+	    0, &err) < 0)
+		fprintf(stderr, "runner: warning: %s\n", err.buf);
+	buf_reset(&err);
+	backup_sweep(c->db, c->backup_dir, &swept);
+	print_notes(c, &swept);
+	buf_release(&swept);
 	ret = backup_list(c->db, c->backup_dir, &l, &err);
 	if (ret < 0) {
 		ret = cli_fail(&err, ret);
@@ -184,46 +235,85 @@ cmd_backups(struct cli *c, struct args *a)
 	else if (l.n)
 		printf("%-23s  %10s  %s\n", "TIME", "SIZE", "PATH");
 	for (i = 0; i < l.n; i++)
-		printf("%-23s  %10s  %s\n", l.v[i].time, size_text(size,
-		    sizeof(size), l.v[i].size), l.v[i].path);
+		printf("%-23s  %10s  %s%s\n", l.v[i].time, size_text(size,
+		    sizeof(size), l.v[i].size), l.v[i].path, l.v[i].ours ? "" :
+		    " ?");
+	list_notes(c, &l);
+	print_warnings(&l.problems);
 	backup_list_release(&l);
+	buf_release(&err);
 	return EXIT_OK;
+}
+
+/* "Checked 'FILE': gzip intact, ..." and where the backup came from. */
+static void
+report_checked(const struct cli *c, const char *file, const struct restore *r)
+{
+	if (c->g->quiet)
+		return;
+	printf("Checked '%s': gzip intact, %s of ", file, r->ops->image_kind);
+	print_size(stdout, r->size);
+	printf(", %s.\n", r->ops->image_checked);
+	if (r->foreign)
+		printf("It is a backup of another database: %s.\n", r->origin);
+	fflush(stdout);
+}
+
+/* Asks, then takes the run lock and the backup of what is replaced. */
+static int
+confirm_and_lock(struct cli *c, struct args *a, struct restore *r,
+    struct buf *err)
+{
+	struct buf q = BUF_INIT;
+	int code, ret;
+
+	buf_addf(&q, "Replace database '%s' with the one in '%s'?%s", c->shown,
+	    a->pos[0], r->exists ? " Its current contents are lost (a backup "
+	    "is taken first unless --no-backup)." : "");
+	code = cli_confirm(a, q.buf);
+	buf_release(&q);
+	if (code >= 0)
+		return code;
+	if ((ret = restore_open(r, err)) == 0) {
+		cli_watch(r->db);
+		ret = restore_lock(r, err);
+	}
+	if (ret < 0)
+		return cli_fail(err, ret);
+	if (r->db)
+		code = cli_backup_first(c, a, NULL);
+	if (code < 0 && cli_stopped)
+		return cli_fail(err, buf_seterr(err, RUNNER_EINTR,
+		    "interrupted"));
+	return code;
 }
 
 int
 cmd_restore(struct cli *c, struct args *a)
 {
 	struct restore r;
-	struct buf err = BUF_INIT, q = BUF_INIT;
-	int ret, code = -1;
+	struct buf err = BUF_INIT;
+	int ret, code;
 
 	catch_signals();
 	ret = restore_prepare(c->db, a->pos[0], c->g->lock_timeout, &r, &err);
-	if (ret == 0 && !c->g->quiet) {
-		printf("Checked '%s': gzip intact, %s of ", a->pos[0],
-		    r.ops->image_kind);
-		print_size(stdout, r.size);
-		printf(", %s.\n", r.ops->image_checked);
-		fflush(stdout);
-	}
-	if (ret == 0) {
-		buf_addf(&q, "Replace database '%s' with the one in '%s'?%s",
-		    c->shown, a->pos[0], r.exists ? " Its current contents are "
-		    "lost (a backup is taken first unless --no-backup)." : "");
-		code = cli_confirm(a, q.buf);
-	}
-	if (ret == 0 && code < 0 && r.exists)
-		code = cli_backup_first(c, a, NULL);
-	if (ret == 0 && code < 0 && cli_stopped)
-		ret = buf_seterr(&err, RUNNER_EINTR, "interrupted");
-	if (ret == 0 && code < 0)
-		ret = restore_commit(&r, &err);
-	if (ret == 0 && code < 0 && !c->g->quiet)
-		printf("Restored '%s' from '%s'.\n", c->shown, a->pos[0]);
-	restore_release(&r);
-	buf_release(&q);
-	if (ret < 0)
+	print_notes(c, &r.notes);
+	buf_reset(&r.notes);
+	if (ret < 0) {
 		code = cli_fail(&err, ret);
+		goto out;
+	}
+	report_checked(c, a->pos[0], &r);
+	if ((code = confirm_and_lock(c, a, &r, &err)) >= 0)
+		goto out;
+	ret = restore_commit(&r, &err);
+	print_notes(c, &r.notes);
+	if ((ret == 0 || ret == RUNNER_EAFTER) && !c->g->quiet)
+		printf("Restored '%s' from '%s'.\n", c->shown, a->pos[0]);
+	code = ret < 0 ? cli_fail(&err, ret) : EXIT_OK;
+out:
+	cli_watch(NULL);
+	restore_release(&r);
 	buf_release(&err);
-	return code < 0 ? EXIT_OK : code;
+	return code;
 }

@@ -148,16 +148,23 @@ static int
 value_of(const struct line *l, const char *v, const char *end,
     struct buf *out, struct buf *err)
 {
-	const char *hash, *close;
+	const char *hash, *close, *rest, *rend;
 
-	if (end - v >= 2 && (*v == '"' || *v == '\'')) {
+	if (v < end && (*v == '"' || *v == '\'')) {
 		close = memchr(v + 1, *v, (size_t)(end - v - 1));
-		if (close && *v == '\'') {
+		if (close == NULL)
+			return buf_seterr(err, RUNNER_EUSAGE, "%s:%d: the value "
+			    "has no closing %c", l->path, l->no, *v);
+		rest = trim(close + 1, end, &rend);
+		if (rest < rend && *rest != '#')
+			return buf_seterr(err, RUNNER_EUSAGE, "%s:%d: unexpected "
+			    "'%.*s' after the closing quote", l->path, l->no,
+			    (int)(rend - rest), rest);
+		if (*v == '\'') {
 			buf_add(out, v + 1, (size_t)(close - v - 1));
 			return 0;
 		}
-		if (close)
-			return expand(l, v + 1, close, out, err);
+		return expand(l, v + 1, close, out, err);
 	}
 	for (hash = v; hash < end; hash++)
 		if (*hash == '#' && hash > v && (hash[-1] == ' ' ||
@@ -167,7 +174,25 @@ value_of(const struct line *l, const char *v, const char *end,
 	return expand(l, v, end, out, err);
 }
 
-/* Reads one line into vs; lines that assign nothing are skipped. */
+/* Whether [k, end) is a variable name: a letter or _, then also digits. */
+static int
+is_name(const char *k, const char *end)
+{
+	const char *p;
+
+	if (k == end || (*k >= '0' && *k <= '9'))
+		return 0;
+	for (p = k; p < end; p++)
+		if (!(*p == '_' || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+			return 0;
+	return 1;
+}
+
+/*
+ * Reads one line into vs: blank, a # comment, or [export ]KEY=VALUE;
+ * anything else is an error naming the line, never skipped.
+ */
 static int
 parse_line(struct line *l, const char *p, const char *eol, struct vars *vs,
     struct buf *err)
@@ -179,13 +204,21 @@ parse_line(struct line *l, const char *p, const char *eol, struct vars *vs,
 		return buf_seterr(err, RUNNER_EUSAGE, "%s:%d: line too long "
 		    "(%zu bytes; at most %d)", l->path, l->no,
 		    (size_t)(eol - p), DOTENV_LINE_MAX);
+	if (memchr(p, '\0', (size_t)(eol - p)))
+		return buf_seterr(err, RUNNER_EUSAGE, "%s:%d: NUL byte in the "
+		    "line", l->path, l->no);
 	s = trim(p, eol, &le);
+	if (s == le || *s == '#')
+		return 0;
 	if (le - s > 7 && strncmp(s, "export ", 7) == 0)
 		s = trim(s + 7, le, &le);
-	eq = memchr(s, '=', (size_t)(le - s));
-	if (eq == NULL || *s == '#')
-		return 0;
+	if ((eq = memchr(s, '=', (size_t)(le - s))) == NULL)
+		return buf_seterr(err, RUNNER_EUSAGE, "%s:%d: expected "
+		    "KEY=VALUE, found '%.*s'", l->path, l->no, (int)(le - s), s);
 	trim(s, eq, &ke);
+	if (!is_name(s, ke))
+		return buf_seterr(err, RUNNER_EUSAGE, "%s:%d: '%.*s' is not a "
+		    "variable name", l->path, l->no, (int)(ke - s), s);
 	l->key = s;
 	l->klen = (size_t)(ke - s);
 	s = trim(eq + 1, le, &le);

@@ -44,7 +44,9 @@ struct pool {
 	int level;
 	int out_fd;
 	uint64_t out_size;
+	const struct gz_opts *opts;
 	struct buf err;
+	struct buf msg;		/* the filling thread's scratch */
 };
 
 static void
@@ -156,9 +158,13 @@ worker(void *arg)
 static int
 put(struct pool *p, const void *data, size_t len)
 {
+	struct buf m = BUF_INIT;
+
 	if (write_all(p->out_fd, data, len) < 0) {
-		pool_fail(p, "cannot write the compressed file: %s",
-		    strerror(errno));
+		buf_addf(&m, "cannot write '%s': %s", p->opts->out_name ?
+		    p->opts->out_name : "the compressed file", strerror(errno));
+		pool_fail(p, "%s", m.buf);
+		buf_release(&m);
 		return -1;
 	}
 	p->out_size += len;
@@ -174,20 +180,41 @@ put_le32(unsigned char *q, uLong v)
 	q[3] = (v >> 24) & 0xff;
 }
 
+#define FEXTRA	4
+
+/* The 10-byte header, then the extra field if there is one. */
+static int
+put_header(struct pool *p)
+{
+	unsigned char header[16] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3 };
+	const struct gz_opts *o = p->opts;
+	size_t n = o->field_id ? o->field_len : 0;
+
+	if (o->field_id == NULL)
+		return put(p, header, 10);
+	header[3] = FEXTRA;
+	header[10] = (unsigned char)((n + 4) & 0xff);
+	header[11] = (unsigned char)((n + 4) >> 8);
+	header[12] = (unsigned char)o->field_id[0];
+	header[13] = (unsigned char)o->field_id[1];
+	header[14] = (unsigned char)(n & 0xff);
+	header[15] = (unsigned char)(n >> 8);
+	if (put(p, header, sizeof(header)) < 0)
+		return -1;
+	return put(p, o->field, n);
+}
+
 /* Writes the blocks in order between a gzip header and trailer. */
 static void *
 writer(void *arg)
 {
-	static const unsigned char header[10] = {
-		0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3
-	};
 	struct pool *p = arg;
 	unsigned char trailer[8];
 	uLong crc = crc32(0L, Z_NULL, 0);
 	uint64_t seq, isize = 0;
 	struct slot *s;
 
-	if (put(p, header, sizeof(header)) < 0)
+	if (put_header(p) < 0)
 		return NULL;
 	for (seq = 0;; seq++) {
 		s = &p->slots[seq % p->nslots];
@@ -231,8 +258,10 @@ fill(struct pool *p, int in_fd, uint64_t seq, uint64_t *done, uint64_t size)
 		return -1;
 	n = read_full(in_fd, s->in, BLOCK);
 	if (n < 0 || (n < BLOCK && *done + (uint64_t)n != size)) {
-		pool_fail(p, "cannot read the data to compress: %s",
-		    n < 0 ? strerror(errno) : "it changed size");
+		buf_addf(&p->msg, "cannot read '%s': %s", p->opts->in_name ?
+		    p->opts->in_name : "the data to compress", n < 0 ?
+		    strerror(errno) : "it changed size");
+		pool_fail(p, "%s", p->msg.buf);
 		return -1;
 	}
 	/* The previous block's input is intact: only this thread fills. */
@@ -267,6 +296,7 @@ pool_init(struct pool *p, int level, int out_fd, int nthreads)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	buf_init(&p->err);
+	buf_init(&p->msg);
 	p->level = level;
 	p->out_fd = out_fd;
 	p->nslots = 2 * (size_t)nthreads + 2;
@@ -291,6 +321,7 @@ pool_release(struct pool *p)
 	}
 	free(p->slots);
 	buf_release(&p->err);
+	buf_release(&p->msg);
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);
 }
@@ -342,7 +373,11 @@ gz_compress(int in_fd, int out_fd, const struct gz_opts *o,
 	if (fstat(in_fd, &st) < 0 || lseek(in_fd, 0, SEEK_SET) < 0)
 		return buf_seterr(err, RUNNER_EFAIL, "cannot read the data to "
 		    "compress: %s", strerror(errno));
+	if (o->field_id && o->field_len >= 65000)
+		return buf_seterr(err, RUNNER_EUSAGE, "gzip header field too "
+		    "long");
 	pool_init(&p, o->level, out_fd, nthreads);
+	p.opts = o;
 	pool_run(&p, in_fd, (uint64_t)st.st_size, nthreads, o);
 	if (p.failed)
 		ret = buf_seterr(err, RUNNER_EFAIL, "%s", p.err.buf);
@@ -499,5 +534,50 @@ out:
 out_free:
 	free(f.in);
 	free(f.out);
+	return ret;
+}
+
+/* Little-endian 16 bits at q. */
+static size_t
+le16(const unsigned char *q)
+{
+	return (size_t)q[0] | (size_t)q[1] << 8;
+}
+
+int
+gz_read_field(int in_fd, const char *path, const char *id, struct buf *out,
+    struct buf *err)
+{
+	unsigned char *h = xmalloc(12 + 65536);
+	size_t xlen, at, len;
+	ssize_t n;
+	int ret = 0;
+
+	do
+		n = pread(in_fd, h, 12 + 65536, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		ret = buf_seterr(err, RUNNER_EFAIL, "cannot read '%s': %s", path,
+		    strerror(errno));
+	else if (n < 10 || h[0] != 0x1f || h[1] != 0x8b || h[2] != 8)
+		ret = buf_seterr(err, RUNNER_EFAIL, "'%s' is not a gzip file",
+		    path);
+	if (ret < 0 || !(h[3] & FEXTRA) || n < 12)
+		goto out;
+	xlen = le16(h + 10);
+	for (at = 12; at + 4 <= 12 + xlen && at + 4 <= (size_t)n; at += 4 +
+	    len) {
+		len = le16(h + at + 2);
+		if (at + 4 + len > 12 + xlen || at + 4 + len > (size_t)n)
+			break;
+		if (h[at] == (unsigned char)id[0] &&
+		    h[at + 1] == (unsigned char)id[1]) {
+			buf_add(out, h + at + 4, len);
+			ret = 1;
+			break;
+		}
+	}
+out:
+	free(h);
 	return ret;
 }

@@ -20,6 +20,15 @@ struct gz_opts {
 	gz_progress_fn *progress;
 	void *arg;
 	volatile sig_atomic_t *stop;	/* when set, fail as interrupted */
+	/*
+	 * One subfield of the header's extra field (RFC 1952 2.3.1.1), when
+	 * field_id is not NULL: its two-letter id, and field_len (< 65000)
+	 * bytes at field. gzip and zlib skip it.
+	 */
+	const char *field_id;
+	const void *field;
+	size_t field_len;
+	const char *in_name, *out_name;	/* the files, for messages */
 };
 
 /*
@@ -41,5 +50,14 @@ int gz_compress(int in_fd, int out_fd, const struct gz_opts *o,
  */
 int gz_decompress(int in_fd, int out_fd, const char *path, uint64_t *out_size,
     struct buf *err);
+
+/*
+ * Reads the gzip header at the start of in_fd and the subfield id (two
+ * letters) of its extra field into out: 1 when found, 0 when the header
+ * has none, RUNNER_EFAIL (naming path) when the file is not gzip or
+ * cannot be read.
+ */
+int gz_read_field(int in_fd, const char *path, const char *id,
+    struct buf *out, struct buf *err);
 
 #endif

@@ -58,6 +58,9 @@
 	V(PQfreeCancel, (PGcancel *c), (c)) \
 	X(int, PQcancel, (PGcancel *c, char *b, int n), (c, b, n)) \
 	X(PQconninfoOption *, PQconninfo, (PGconn *c), (c)) \
+	X(PQconninfoOption *, PQconninfoParse, (const char *c, char **e), \
+	    (c, e)) \
+	X(PQconninfoOption *, PQconndefaults, (void), ()) \
 	V(PQconninfoFree, (PQconninfoOption *o), (o)) \
 	X(int, PQlibVersion, (void), ())
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "file.h"
 #include "migset.h"
 #include "store.h"
 #include "banned.h"
@@ -89,8 +90,13 @@ int
 file_read(const char *path, char **data, size_t *len, struct buf *err)
 {
 	struct buf b = BUF_INIT;
+	struct stat st;
 	int ret;
 
+	/* Not even opened: a device can act on an open. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return buf_seterr(err, RUNNER_EFAIL, "cannot read '%s': is %s, "
+		    "not a file", path, file_kind(st.st_mode));
 	ret = read_file_at(AT_FDCWD, path, path, DT_UNKNOWN, &b, err);
 	if (ret == 0)
 		*data = buf_detach(&b, len);

@@ -218,6 +218,9 @@ exec_section(struct runner *r, const struct section_run *s, struct buf *err)
 		return 0;
 	ret = r->store->ops->exec(r->store, s->text + s->off, s->len, &pos,
 	    &msg);
+	/* The database's storage failed: no line of the file is to blame. */
+	if (ret == RUNNER_EIO)
+		buf_seterr(err, ret, "%s (while running %s)", msg.buf, s->where);
 	if (ret < 0) {
 		at = sql_skip_space(s->text, s->off + s->len, s->off + pos);
 		buf_seterr(err, ret, "%s:%d: %s", s->where,

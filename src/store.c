@@ -747,6 +747,13 @@ store_query(struct store *s, const char *sql, int ncols,
 	return s->ops->query(s, sql, ncols, row, arg, err);
 }
 
+void
+store_discard_created(struct store *s)
+{
+	if (s && s->ops->discard_created)
+		s->ops->discard_created(s);
+}
+
 #define MAX_SECRETS 8
 
 /*

@@ -208,7 +208,8 @@ struct store_ops {
 	int (*remove)(struct store *s, const char *version, struct buf *err);
 	/*
 	 * Runs the statements in sql[0, len). On failure *errpos is the
-	 * offset where the failing statement's text begins.
+	 * offset where the failing statement's text begins; RUNNER_EIO when
+	 * the database's storage failed rather than the SQL.
 	 */
 	int (*exec)(struct store *s, const char *sql, size_t len,
 	    size_t *errpos, struct buf *err);
@@ -255,8 +256,20 @@ struct store_ops {
 	int target_is_file;
 	int (*check_image)(const char *path, const char *name,
 	    struct buf *err);
-	int (*replace)(const char *target, int lock_timeout, const char *path,
-	    struct buf *err);
+	/*
+	 * s is the database at target, opened and holding the run lock, or
+	 * NULL when target is a file that does not exist. Past the switch,
+	 * a step that fails (syncing the folder) returns RUNNER_EAFTER:
+	 * the image is in place. Notes for the user go to notes.
+	 */
+	int (*replace)(struct store *s, const char *target, const char *path,
+	    struct buf *notes, struct buf *err);
+	/*
+	 * What identifies the database target names, recorded in its
+	 * backups so that retention never touches another database's: for
+	 * a file, its absolute path with links resolved.
+	 */
+	int (*identity)(const char *target, struct buf *out, struct buf *err);
 	/* Makes the running statement fail soon; safe in a signal handler. */
 	void (*interrupt)(struct store *s);
 	/*
@@ -324,6 +337,12 @@ struct store_ops {
 	 */
 	int (*rename_table)(struct store *s, const char *from, const char *to,
 	    struct buf *err);
+	/*
+	 * When this open created the database file: remove it at close,
+	 * since nothing was committed to it (a failed init). NULL when the
+	 * driver never creates databases.
+	 */
+	void (*discard_created)(struct store *s);
 };
 
 /* The wrappers for columns and query, for the layers above the drivers. */
@@ -346,6 +365,12 @@ void store_close(struct store *s);
  * refuses.
  */
 int store_set_table(struct store *s, const char *table, struct buf *err);
+
+/*
+ * A database this open created is removed when s closes: for a command
+ * that failed before committing anything to it. A no-op otherwise.
+ */
+void store_discard_created(struct store *s);
 
 /*
  * The driver for url, what it gets as target in *target (a path, or the

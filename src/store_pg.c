@@ -431,19 +431,42 @@ pg_rollback(struct store *base, unsigned flags)
 	s->in_tx = s->begin_pending = 0;
 }
 
-/* The lowercased columns of table, each followed by a newline. */
+/* What relkind r is, for messages: "a view"...; NULL for a table. */
+static const char *
+relkind_text(const char *r)
+{
+	switch (r[0]) {
+	case 'r':
+	case 'p':
+		return NULL;
+	case 'v':
+		return "a view";
+	case 'm':
+		return "a materialized view";
+	case 'f':
+		return "a foreign table";
+	default:
+		return "not a table";
+	}
+}
+
+/*
+ * The lowercased columns of table, each followed by a newline; anything
+ * but a table by that name (a view...) is an error saying what it is.
+ */
 static int
 pg_columns(struct store *base, const char *table, struct buf *cols,
     int *exists, struct buf *err)
 {
 	static const char sql[] =
-	    "SELECT to_regclass($1) IS NOT NULL, lower(a.attname) "
-	    "FROM (SELECT 1) AS one LEFT JOIN pg_attribute AS a "
-	    "ON a.attrelid = to_regclass($1) "
+	    "SELECT c.relkind, lower(a.attname) "
+	    "FROM (SELECT 1) AS one LEFT JOIN pg_class AS c "
+	    "ON c.oid = to_regclass($1) "
+	    "LEFT JOIN pg_attribute AS a ON a.attrelid = c.oid "
 	    "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum";
 	struct pg_store *s = pg_downcast(base);
 	struct buf ident = BUF_INIT;
-	const char *p[1];
+	const char *p[1], *kind = NULL;
 	PGresult *r;
 	int i;
 
@@ -456,11 +479,18 @@ pg_columns(struct store *base, const char *table, struct buf *cols,
 	if (r == NULL)
 		return RUNNER_EFAIL;
 	for (i = 0; i < PQntuples(r); i++) {
-		*exists = strcmp(PQgetvalue(r, i, 0), "t") == 0;
+		if (PQgetisnull(r, i, 0))
+			continue;
+		*exists = 1;
+		kind = relkind_text(PQgetvalue(r, i, 0));
 		if (!PQgetisnull(r, i, 1))
 			buf_addf(cols, "%s\n", PQgetvalue(r, i, 1));
 	}
 	PQclear(r);
+	if (kind)
+		return buf_seterr(err, RUNNER_EFAIL, "'%s' in database '%s' is "
+		    "%s, not a table: rename or drop it", table,
+		    s->base.display, kind);
 	return 0;
 }
 
@@ -1225,6 +1255,7 @@ const struct store_ops store_pg_ops = {
 	.image_checked = "complete",
 	.check_image = pg_check_image,
 	.replace = pg_replace,
+	.identity = pg_identity,
 	.schema = pg_schema,
 	.describe = pg_describe,
 	.open_scratch = pg_open_scratch,

@@ -119,8 +119,10 @@ int pg_snapshot(struct store *s, const char *path, struct buf *err);
  * psql in one transaction that first drops what the database holds.
  */
 int pg_check_image(const char *path, const char *name, struct buf *err);
-int pg_replace(const char *target, int lock_timeout, const char *path,
-    struct buf *err);
+int pg_replace(struct store *s, const char *target, const char *path,
+    struct buf *notes, struct buf *err);
+/* store_ops.identity: host:port/dbname as libpq resolves them. */
+int pg_identity(const char *target, struct buf *out, struct buf *err);
 
 /* store_ops.schema and store_ops.describe, from the catalogs. */
 int pg_schema(struct store *s, struct buf *out, struct buf *err);

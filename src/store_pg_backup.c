@@ -369,20 +369,55 @@ load_dump(struct pg_store *s, const char *path, struct buf *err)
 	return ret;
 }
 
-/* Under the run lock, so that no runner migrates while psql loads. */
+/* s holds the run lock (restore_lock), so no runner migrates meanwhile. */
 int
-pg_replace(const char *target, int lock_timeout, const char *path,
-    struct buf *err)
+pg_replace(struct store *s, const char *target, const char *path,
+    struct buf *notes, struct buf *err)
 {
-	struct store *base = NULL;
-	int ret;
+	(void)target, (void)notes;
+	return load_dump(pg_downcast(s), path, err);
+}
 
-	ret = store_pg_ops.open(target, 0, lock_timeout, &base, err);
-	if (ret == 0)
-		ret = store_pg_ops.lock_run(base, err);
-	if (ret == 0)
-		ret = load_dump(pg_downcast(base), path, err);
-	if (base)
-		store_close(base);
+/*
+ * host:port/dbname as libpq would reach them from the URL and the PG*
+ * variables, without connecting: a backup is listed, and retention works,
+ * while the server is down.
+ */
+int
+pg_identity(const char *target, struct buf *out, struct buf *err)
+{
+	static const char *const keys[] = { "host", "port", "dbname" };
+	PQconninfoOption *url = NULL, *def = NULL, *o;
+	const char *v[3] = { NULL, NULL, NULL };
+	char *msg = NULL;
+	size_t i;
+	int ret = 0;
+
+	if ((ret = pq_load(err)) < 0)
+		return ret;
+	url = PQconninfoParse(target, &msg);
+	def = PQconndefaults();
+	if (url == NULL) {
+		ret = buf_seterr(err, RUNNER_EFAIL, "cannot read the database "
+		    "URL: %s", msg ? msg : "out of memory");
+		goto out;
+	}
+	for (i = 0; i < 3; i++) {
+		for (o = url; o->keyword && !v[i]; o++)
+			if (strcmp(o->keyword, keys[i]) == 0 && o->val && *o->val)
+				v[i] = o->val;
+		for (o = def; o && o->keyword && !v[i]; o++)
+			if (strcmp(o->keyword, keys[i]) == 0 && o->val && *o->val)
+				v[i] = o->val;
+	}
+	buf_addf(out, "postgres://%s:%s/%s", v[0] ? v[0] : "", v[1] ? v[1] :
+	    "5432", v[2] ? v[2] : "");
+out:
+	if (msg)
+		PQfreemem(msg);
+	if (url)
+		PQconninfoFree(url);
+	if (def)
+		PQconninfoFree(def);
 	return ret;
 }

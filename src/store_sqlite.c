@@ -12,14 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "error.h"
+#include "file.h"
 #include "migration.h"
 #include "sqlite_describe.h"
 #include "store_sqlite.h"
@@ -56,17 +55,195 @@ sqlite_downcast(struct store *s)
 	return (struct sqlite_store *)s;
 }
 
-static struct sqlite_store *
-downcast(struct store *s)
+#define downcast sqlite_downcast
+
+/* The operation an I/O error code stands for, as a verb for messages. */
+const char *
+sqlite_io_verb(int xrc)
 {
-	return sqlite_downcast(s);
+	switch (xrc) {
+	case SQLITE_IOERR_READ:
+	case SQLITE_IOERR_SHORT_READ:
+	case SQLITE_IOERR_CORRUPTFS:	/* what unix makes of EIO on a read */
+		return "read";
+	case SQLITE_IOERR_FSYNC:
+	case SQLITE_IOERR_DIR_FSYNC:
+		return "sync";
+	case SQLITE_IOERR_TRUNCATE:
+		return "truncate";
+	case SQLITE_IOERR_DELETE:
+	case SQLITE_IOERR_DELETE_NOENT:
+		return "remove the journal of";
+	case SQLITE_IOERR_FSTAT:
+	case SQLITE_IOERR_ACCESS:
+		return "stat";
+	case SQLITE_IOERR_LOCK:
+	case SQLITE_IOERR_RDLOCK:
+	case SQLITE_IOERR_UNLOCK:
+	case SQLITE_IOERR_CHECKRESERVEDLOCK:
+		return "lock";
+	case SQLITE_IOERR_CLOSE:
+	case SQLITE_IOERR_DIR_CLOSE:
+		return "close";
+	case SQLITE_IOERR_SHMOPEN:
+	case SQLITE_IOERR_SHMSIZE:
+	case SQLITE_IOERR_SHMMAP:
+	case SQLITE_IOERR_SHMLOCK:
+		return "use the shared memory (-shm) of";
+	case SQLITE_IOERR_MMAP:
+		return "map";
+	default:
+		return "write";
+	}
 }
 
+/* Why SQLite cannot write: the file, its folder, or what the OS said. */
 static int
-db_error(struct sqlite_store *s, struct buf *err, const char *what)
+readonly_error(struct sqlite_store *s, int xrc, struct buf *err)
+{
+	const char *op;
+	char *dir;
+	int ret, e;
+
+	if (s->ro_errno)
+		return buf_seterr(err, RUNNER_EIO, "cannot write database "
+		    "'%s': it could only be opened read-only%s%s",
+		    s->base.display, s->ro_errno == EAGAIN ? "" : ": ",
+		    s->ro_errno == EAGAIN ? "" : strerror(s->ro_errno));
+	if (xrc == SQLITE_READONLY_CANTINIT || xrc == SQLITE_READONLY_CANTLOCK ||
+	    xrc == SQLITE_READONLY_RECOVERY)
+		return buf_seterr(err, RUNNER_EIO, "cannot write database "
+		    "'%s': SQLite could open its shared memory (-shm) only "
+		    "read-only", s->base.display);
+	if (xrc == SQLITE_READONLY_DBMOVED)
+		return buf_seterr(err, RUNNER_EIO, "cannot write database "
+		    "'%s': it was moved or replaced while runner had it open",
+		    s->base.display);
+	dir = dir_of(s->path);
+	if (xrc == SQLITE_READONLY_DIRECTORY || access(dir, W_OK) < 0)
+		ret = buf_seterr(err, RUNNER_EIO, "cannot write database "
+		    "'%s': its folder '%s' is not writable (%s), so SQLite "
+		    "cannot create its journal", s->base.display, dir,
+		    strerror(access(dir, W_OK) < 0 ? errno : EACCES));
+	else if (sqlite_vfs_last(&e, &op) && op && strcmp(op, "open") == 0)
+		ret = buf_seterr(err, RUNNER_EIO, "cannot write database "
+		    "'%s': %s, as its file '%s' could not be opened: %s",
+		    s->base.display, sqlite3_errmsg(s->db),
+		    sqlite_vfs_last(&e, &op), strerror(e));
+	else
+		ret = buf_seterr(err, RUNNER_EIO, "cannot write database "
+		    "'%s': %s", s->base.display, sqlite3_errmsg(s->db));
+	free(dir);
+	return ret;
+}
+
+/* Whether a noted operation is the one an error code says failed. */
+static int
+op_matches(const char *op, int rc, int xrc)
+{
+	const char *verb = rc == SQLITE_FULL ? "write" : rc == SQLITE_CANTOPEN ?
+	    "open" : sqlite_io_verb(xrc);
+
+	/* Plain SQLITE_IOERR says no more: any operation may be it. */
+	if (op && rc == SQLITE_IOERR && xrc == SQLITE_IOERR)
+		return 1;
+	return op && strncmp(op, verb, strlen(op) < 4 ? strlen(op) : 4) == 0;
+}
+
+/*
+ * Which file failed and what the OS said, as the VFS noted it (SQLite's
+ * own record, sqlite3_system_errno, is errno when it reports the error,
+ * after its rollback made other calls): " '...-journal'" or "" for the
+ * main file into which, the errno returned.
+ */
+static int
+last_errno(struct sqlite_store *s, int rc, int xrc, struct buf *which)
+{
+	const char *path, *op, *main = sqlite3_db_filename(s->db, "main");
+	int e;
+
+	path = sqlite_vfs_last(&e, &op);
+	/* A file that could not be opened: what the rest failed on. */
+	if (path && op && strcmp(op, "open") == 0 && !op_matches(op, rc,
+	    xrc)) {
+		buf_addf(which, " (its file '%s' could not be opened)", path);
+		return e;
+	}
+	if (path == NULL || !op_matches(op, rc, xrc))
+		return sqlite3_system_errno(s->db);
+	if (main == NULL || strcmp(path, main) != 0)
+		buf_addf(which, " (its file '%s')", path);
+	return e;
+}
+
+/* Whether a read of one of this database's files failed; its errno. */
+static int
+read_failed(struct sqlite_store *s, int *e)
+{
+	const char *path, *op, *main = sqlite3_db_filename(s->db, "main");
+
+	path = sqlite_vfs_last(e, &op);
+	return path && op && main && strcmp(op, "read") == 0 &&
+	    strncmp(path, main, strlen(main)) == 0;
+}
+
+/*
+ * The storage failed, not the SQL: which operation on which database,
+ * and the OS's reason. 0 when the last error is not of that kind (in_sql:
+ * for a statement of a section).
+ */
+static int
+storage_error(struct sqlite_store *s, int in_sql, struct buf *err)
+{
+	int rc = sqlite3_errcode(s->db), xrc = sqlite3_extended_errcode(s->db);
+	struct buf which = BUF_INIT;
+	const char *why, *verb;
+	int e, ret = 0;
+
+	/* A section's ATTACH of a file it cannot open: the SQL's error. */
+	if (rc == SQLITE_CANTOPEN && in_sql && strncmp(sqlite3_errmsg(s->db),
+	    "unable to open database: ", 25) == 0)
+		return 0;
+	e = last_errno(s, rc, xrc, &which);
+	why = e ? strerror(e) : sqlite3_errmsg(s->db);
+	/* A failed read can look like a damaged file: say it failed. */
+	if ((rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT) && read_failed(s,
+	    &e)) {
+		buf_seterr(err, RUNNER_EIO, "cannot read database '%s': %s "
+		    "(SQLite then reported: %s)", s->base.display,
+		    strerror(e), sqlite3_errmsg(s->db));
+		return RUNNER_EIO;
+	}
+	if (rc == SQLITE_IOERR && xrc == SQLITE_IOERR && e &&
+	    sqlite_vfs_last(&e, &verb))
+		xrc = strcmp(verb, "read") == 0 ? SQLITE_IOERR_READ :
+		    strcmp(verb, "sync") == 0 ? SQLITE_IOERR_FSYNC : xrc;
+	/* A write on a file SQLite could only open read-only: say that. */
+	if (rc == SQLITE_READONLY || (rc == SQLITE_IOERR && s->ro_errno))
+		ret = readonly_error(s, xrc, err);
+	else if (rc == SQLITE_IOERR)
+		ret = buf_seterr(err, RUNNER_EIO, "cannot %s database '%s'%s: "
+		    "%s", sqlite_io_verb(xrc), s->base.display, which.buf, why);
+	else if (rc == SQLITE_FULL)
+		ret = buf_seterr(err, RUNNER_EIO, "cannot write database "
+		    "'%s'%s: %s", s->base.display, which.buf, e ? why :
+		    "database or disk is full");
+	else if (rc == SQLITE_CANTOPEN)
+		ret = buf_seterr(err, RUNNER_EIO, "cannot open database '%s'%s: "
+		    "%s", s->base.display, which.len ? which.buf :
+		    " (its journal, WAL or -shm)", why);
+	else if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+		ret = buf_seterr(err, RUNNER_EIO, "database '%s': %s",
+		    s->base.display, sqlite3_errmsg(s->db));
+	buf_release(&which);
+	return ret;
+}
+
+int
+sqlite_error(struct sqlite_store *s, struct buf *err, const char *what)
 {
 	int code = sqlite3_errcode(s->db) == SQLITE_BUSY ? RUNNER_EBUSY :
-	    RUNNER_EFAIL;
+	    RUNNER_EFAIL, ret;
 
 	if (s->stop)
 		return buf_seterr(err, RUNNER_EINTR, "%s: interrupted", what);
@@ -74,54 +251,155 @@ db_error(struct sqlite_store *s, struct buf *err, const char *what)
 		return buf_seterr(err, code, "%s: database '%s' is locked by "
 		    "another process (waited %d s; see --lock-timeout)", what,
 		    s->base.display, s->lock_timeout);
-	/* Then the file itself is the problem: name it. */
-	if (sqlite3_errcode(s->db) == SQLITE_NOTADB ||
-	    sqlite3_errcode(s->db) == SQLITE_CORRUPT)
-		return buf_seterr(err, code, "%s: database '%s': %s", what,
-		    s->base.display, sqlite3_errmsg(s->db));
+	if ((ret = storage_error(s, 0, err)) < 0)
+		return ret;
 	return buf_seterr(err, code, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
-static int
-run(struct sqlite_store *s, const char *sql, struct buf *err)
+#define db_error sqlite_error
+
+int
+sqlite_run(struct sqlite_store *s, const char *sql, struct buf *err)
 {
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		return db_error(s, err, sql);
 	return 0;
 }
 
-static int
-open_db(const char *path, unsigned flags, sqlite3 **db, struct buf *err)
-{
-	struct stat st;
-	int rc;
+#define run sqlite_run
 
-	if ((flags & (STORE_NOCREATE | STORE_READONLY)) && stat(path, &st) < 0 &&
-	    errno == ENOENT)
+/*
+ * Before SQLite opens path: it must be a regular file (SQLite says "disk
+ * I/O error" for a folder), and a new one is made here, so that *created
+ * says whether this open made it.
+ */
+static int
+check_file(const char *path, unsigned flags, int *created, struct stat *st,
+    struct buf *err)
+{
+	int fd;
+
+	*created = 0;
+	if (stat(path, st) == 0)
+		return S_ISREG(st->st_mode) ? 0 : buf_seterr(err, RUNNER_EFAIL,
+		    "database '%s' is %s, not a file", path,
+		    file_kind(st->st_mode));
+	if (errno != ENOENT)
+		return buf_seterr(err, RUNNER_EFAIL, "cannot open database "
+		    "'%s': %s", path, strerror(errno));
+	if (flags & (STORE_NOCREATE | STORE_READONLY))
 		return buf_seterr(err, RUNNER_ENOENT, "database '%s' does not "
 		    "exist", path);
-	/* Never a URI: a path is a path, whatever it holds. */
-	rc = sqlite3_open_v2(path, db, (flags & STORE_READONLY) ?
-	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE |
-	    ((flags & STORE_NOCREATE) ? 0 : SQLITE_OPEN_CREATE), NULL);
-	if (!(flags & STORE_READONLY) && (rc == SQLITE_READONLY ||
-	    rc == SQLITE_CANTOPEN)) {
-		/* A read-only file can still be read. */
-		sqlite3_close(*db);
-		rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
-	}
-	if (rc != SQLITE_OK) {
-		buf_seterr(err, RUNNER_EFAIL, "cannot open database '%s': %s",
-		    path, *db ? sqlite3_errmsg(*db) : "out of memory");
-		sqlite3_close(*db);
-		*db = NULL;
-		return RUNNER_EFAIL;
-	}
+	/* SQLite's own mode for new files: 0644 less the umask. */
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST)
+		return check_file(path, flags | STORE_NOCREATE, created, st,
+		    err);
+	if (fd < 0)
+		return buf_seterr(err, RUNNER_EFAIL, "cannot open database "
+		    "'%s': %s", path, strerror(errno));
+	*created = fstat(fd, st) == 0;
+	close(fd);
 	return 0;
 }
 
-static double
-elapsed_s(const struct timespec *since)
+/*
+ * Why path cannot be opened for writing: the errno of trying (before
+ * SQLite locks anything, so closing this descriptor drops no lock of its).
+ */
+static int
+write_errno(const char *path)
+{
+	int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return EAGAIN;
+}
+
+/* Opens the file check_file saw; SQLite's handle in s->db. */
+static int
+open_file(struct sqlite_store *s, const struct stat *before, int *retried,
+    struct buf *err)
+{
+	struct stat after;
+	const char *op;
+	int rc, e;
+
+	s->ro_errno = 0;
+	/* Never a URI: a path is a path, whatever it holds. */
+	rc = sqlite3_open_v2(s->path, &s->db, (s->flags & STORE_READONLY) ?
+	    SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
+	if (!(s->flags & STORE_READONLY) && (rc == SQLITE_READONLY ||
+	    rc == SQLITE_CANTOPEN)) {
+		/* A read-only file can still be read. */
+		s->ro_errno = sqlite3_system_errno(s->db);
+		sqlite3_close(s->db);
+		rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY,
+		    NULL);
+	}
+	if (rc != SQLITE_OK) {
+		if (sqlite_vfs_last(&e, &op) == NULL || op == NULL)
+			op = "open";
+		else if (strcmp(op, "read") != 0)
+			op = "open";
+		if (e == 0)
+			e = s->db ? sqlite3_system_errno(s->db) : ENOMEM;
+		buf_seterr(err, RUNNER_EFAIL, "cannot %s database '%s': %s", op,
+		    s->base.display, e ? strerror(e) : sqlite3_errmsg(s->db));
+		sqlite3_close(s->db);
+		s->db = NULL;
+		return RUNNER_EFAIL;
+	}
+	/*
+	 * SQLite quietly opens a file it may not write read-only: why? If
+	 * it can be written after all, that open failed once: again.
+	 */
+	if (!(s->flags & STORE_READONLY) && s->ro_errno == 0 &&
+	    sqlite3_db_readonly(s->db, "main") == 1 &&
+	    (s->ro_errno = write_errno(s->path)) == EAGAIN && !*retried) {
+		*retried = 1;
+		sqlite3_close(s->db);
+		s->db = NULL;
+		return 1;
+	}
+	/* The same file before and after: the one SQLite opened. */
+	if (stat(s->path, &after) == 0 && after.st_dev == before->st_dev &&
+	    after.st_ino == before->st_ino) {
+		s->dev = after.st_dev;
+		s->ino = after.st_ino;
+		return 0;
+	}
+	sqlite3_close(s->db);
+	s->db = NULL;
+	return 1;
+}
+
+static int
+open_db(struct sqlite_store *s, struct buf *err)
+{
+	struct stat st;
+	int rc, tries, retried = 0;
+
+	if (strcmp(s->path, ":memory:") == 0)
+		return sqlite3_open(":memory:", &s->db) == SQLITE_OK ? 0 :
+		    buf_seterr(err, RUNNER_EFAIL, "cannot open an in-memory "
+		    "database: out of memory");
+	/* Replaced (a restore) between our look and SQLite's open: again. */
+	for (tries = 0; tries < 10; tries++) {
+		rc = check_file(s->path, s->flags, &s->created, &st, err);
+		if (rc == 0)
+			rc = open_file(s, &st, &retried, err);
+		if (rc <= 0)
+			return rc;
+	}
+	return buf_seterr(err, RUNNER_EFAIL, "cannot open database '%s': it "
+	    "keeps being replaced", s->base.display);
+}
+
+double
+sqlite_elapsed_s(const struct timespec *since)
 {
 	struct timespec now;
 
@@ -139,7 +417,7 @@ on_busy(void *arg, int count)
 
 	if (count == 0)
 		clock_gettime(CLOCK_MONOTONIC, &s->busy_since);
-	if (s->stop || elapsed_s(&s->busy_since) >= s->lock_timeout)
+	if (s->stop || sqlite_elapsed_s(&s->busy_since) >= s->lock_timeout)
 		return 0;
 	ts.tv_nsec = (count < 10 ? 1 : count < 40 ? 5 : 20) * 1000000L;
 	nanosleep(&ts, NULL);
@@ -196,51 +474,127 @@ on_authorize(void *arg, int action, const char *a1, const char *a2,
 	return SQLITE_OK;
 }
 
+/* Whether the database holds nothing but an empty tracking table. */
+static int
+holds_nothing(struct sqlite_store *s)
+{
+	static const char *const sql[] = {
+		"SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE "
+		    "'sqlite\\_%' ESCAPE '\\' AND name <> '" TRACKING_TABLE "'",
+		"SELECT count(*) FROM " TRACKING_TABLE
+		    " WHERE EXISTS (SELECT 1 FROM sqlite_schema WHERE name = '"
+		    TRACKING_TABLE "')",
+	};
+	sqlite3_stmt *st;
+	size_t i;
+	int empty = 1;
+
+	for (i = 0; i < 2 && empty; i++) {
+		st = NULL;
+		empty = sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL) ==
+		    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+		    sqlite3_column_int64(st, 0) == 0;
+		sqlite3_finalize(st);
+	}
+	return empty || (sqlite3_errcode(s->db) == SQLITE_ERROR &&
+	    strstr(sqlite3_errmsg(s->db), "no such table"));
+}
+
+/* Removes the file this open made, and anything SQLite made beside it. */
+static void
+remove_created(const char *file)
+{
+	static const char *const side[] = { "-journal", "-wal", "-shm", "" };
+	struct buf p = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		buf_reset(&p);
+		buf_addf(&p, "%s%s", file, side[i]);
+		unlink(p.buf);
+	}
+	buf_release(&p);
+}
+
 static void
 sqlite_close(struct store *base)
 {
 	struct sqlite_store *s = downcast(base);
+	struct stat st;
+	char *file = NULL;
 	int i;
 
+	if (s->discard && s->created && s->db && holds_nothing(s))
+		file = xstrdup(sqlite3_db_filename(s->db, "main"));
+	else if (s->discard && s->created && !s->db && stat(s->path, &st) == 0 &&
+	    st.st_size == 0)
+		file = xstrdup(s->path);
 	for (i = 0; i < ST_MAX; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close(s->db);
 	sqlite_watch_free(s->watch);
+	/* Still under the run lock: no runner has started on it. */
+	if (file)
+		remove_created(file);
 	/*
 	 * Only after SQLite has closed: closing any descriptor of the file
 	 * drops every POSIX lock the process holds on it, SQLite's too.
 	 */
 	if (s->run_fd >= 0)
 		close(s->run_fd);
+	free(file);
+	free(s->path);
 	free(s->base.display);
 	free(s->base.table);
 	free(s);
+}
+
+static void
+sqlite_discard_created(struct store *base)
+{
+	downcast(base)->discard = 1;
+}
+
+/* Opens s->path and sets the connection up as every command needs it. */
+static int
+connect_db(struct sqlite_store *s, struct buf *err)
+{
+	int on = 1, ret;
+
+	if ((ret = open_db(s, err)) < 0)
+		return ret;
+	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_handler(s->db, on_busy, s);
+	/*
+	 * SQLite deletes the -wal and -shm by name when the last connection
+	 * closes; were the file replaced by a restore meanwhile, those names
+	 * would be the new database's. Persistent WAL never deletes them.
+	 */
+	sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+	/* Migrations meet the constraints the application will. */
+	return run(s, "PRAGMA foreign_keys = ON", err);
 }
 
 static int
 sqlite_open(const char *path, unsigned flags, int lock_timeout,
     struct store **out, struct buf *err)
 {
-	struct sqlite_store *s;
-	sqlite3 *db = NULL;
+	struct sqlite_store *s = xcalloc(1, sizeof(*s));
 	int ret;
 
-	ret = open_db(path, flags, &db, err);
-	if (ret < 0)
-		return ret;
-	s = xcalloc(1, sizeof(*s));
+	sqlite_vfs_install();
 	s->base.ops = &store_sqlite_ops;
 	s->base.display = xstrdup(path);
 	s->base.table = xstrdup(TRACKING_TABLE);
-	s->db = db;
+	s->path = xstrdup(path);
+	s->flags = flags;
 	s->lock_timeout = lock_timeout;
 	s->run_fd = -1;
-	sqlite3_extended_result_codes(db, 0);
-	sqlite3_busy_handler(db, on_busy, s);
-	/* Migrations meet the constraints the application will. */
-	if (run(s, "PRAGMA foreign_keys = ON", err) < 0) {
+	ret = connect_db(s, err);
+	if (ret < 0) {
+		s->discard = 1;
 		sqlite_close(&s->base);
-		return RUNNER_EFAIL;
+		return ret == RUNNER_ENOENT ? ret : RUNNER_EFAIL;
 	}
 	*out = &s->base;
 	return 0;
@@ -355,25 +709,33 @@ sqlite_rollback(struct store *base, unsigned flags)
 	sqlite_cookie(s, 0);
 }
 
-/* The lowercased columns of table, each followed by a newline. */
+/*
+ * The lowercased columns of table, each followed by a newline; anything
+ * but a table by that name (a view) is an error saying what it is.
+ */
 static int
 sqlite_columns(struct store *base, const char *table, struct buf *cols,
     int *exists, struct buf *err)
 {
 	struct sqlite_store *s = downcast(base);
 	sqlite3_stmt *st = NULL;
-	const char *col, *p;
+	const char *col, *type, *p;
+	char kind[16] = "";
 	int rc;
 
 	*exists = 0;
 	buf_reset(cols);
-	if (sqlite3_prepare_v2(s->db, "SELECT lower(name) FROM "
+	if (sqlite3_prepare_v2(s->db, "SELECT (SELECT type FROM sqlite_schema "
+	    "WHERE name = ?1 COLLATE NOCASE), lower(name) FROM "
 	    "pragma_table_info(?1)", -1, &st, NULL) != SQLITE_OK)
 		return db_error(s, err, "cannot read the tracking table");
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*exists = 1;
-		col = (const char *)sqlite3_column_text(st, 0);
+		type = (const char *)sqlite3_column_text(st, 0);
+		if (type && strcmp(type, "table") != 0)
+			snprintf(kind, sizeof(kind), "a %s", type);
+		col = (const char *)sqlite3_column_text(st, 1);
 		for (p = col ? col : ""; *p; p++)
 			buf_addch(cols, *p == '\n' ? ' ' : *p);
 		buf_addch(cols, '\n');
@@ -381,7 +743,13 @@ sqlite_columns(struct store *base, const char *table, struct buf *cols,
 	if (rc != SQLITE_DONE)
 		db_error(s, err, "cannot read the tracking table");
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : RUNNER_EFAIL;
+	if (rc != SQLITE_DONE)
+		return RUNNER_EFAIL;
+	if (*kind)
+		return buf_seterr(err, RUNNER_EFAIL, "'%s' in database '%s' is "
+		    "%s, not a table: rename or drop it", table,
+		    s->base.display, kind);
+	return 0;
 }
 
 /*
@@ -637,7 +1005,7 @@ static int
 exec_error(struct sqlite_store *s, size_t off, size_t *errpos,
     struct buf *err)
 {
-	int rc = sqlite3_errcode(s->db);
+	int rc = sqlite3_errcode(s->db), ret;
 
 	*errpos = off;
 	if (s->stop)
@@ -647,6 +1015,8 @@ exec_error(struct sqlite_store *s, size_t off, size_t *errpos,
 		    "the transaction runner wraps it in (COMMIT, END or "
 		    "ROLLBACK); say transaction:false after the marker to "
 		    "manage transactions yourself");
+	if ((ret = storage_error(s, 1, err)) < 0)
+		return ret;
 	buf_seterr(err, 0, "%s", sqlite3_errmsg(s->db));
 	return rc == SQLITE_BUSY ? RUNNER_EBUSY : RUNNER_EFAIL;
 }
@@ -925,277 +1295,92 @@ sqlite_interrupt(struct store *base)
 		sqlite3_interrupt(s->db);
 }
 
+/* Whether st is the file SQLite has open. */
+static int
+is_open_file(const struct sqlite_store *s, const struct stat *st)
+{
+	return st->st_dev == s->dev && st->st_ino == s->ino;
+}
+
+/* flock()s path, waiting up to the lock timeout since *since. */
+static int
+flock_path(struct sqlite_store *s, const char *path,
+    const struct timespec *since, struct buf *err)
+{
+	struct timespec ts = { 0, 5000000L };
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return buf_seterr(err, RUNNER_EFAIL, "cannot open database "
+		    "'%s' to lock it: %s", s->base.display, strerror(errno));
+	while (ret == 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			ret = buf_seterr(err, RUNNER_EFAIL, "cannot lock "
+			    "database '%s': %s", s->base.display,
+			    strerror(errno));
+		else if (s->stop)
+			ret = buf_seterr(err, RUNNER_EINTR, "interrupted while "
+			    "waiting for another runner to finish");
+		else if (sqlite_elapsed_s(since) >= s->lock_timeout)
+			ret = buf_seterr(err, RUNNER_EBUSY, "database '%s' is "
+			    "in use by another runner: gave up after %d s "
+			    "(--lock-timeout)", s->base.display,
+			    s->lock_timeout);
+		else
+			nanosleep(&ts, NULL);
+	}
+	if (ret < 0)
+		close(fd);
+	else
+		s->run_fd = fd;
+	return ret;
+}
+
+/* Opens the database again: the file at its path is not the one we had. */
+static int
+reconnect(struct sqlite_store *s, struct buf *err)
+{
+	int i;
+
+	for (i = 0; i < ST_MAX; i++) {
+		sqlite3_finalize(s->st[i]);
+		s->st[i] = NULL;
+	}
+	sqlite3_close(s->db);
+	s->db = NULL;
+	close(s->run_fd);
+	s->run_fd = -1;
+	return connect_db(s, err);
+}
+
 /*
  * The run lock is flock() on the database file: on Linux it is apart from
  * the fcntl() locks SQLite takes, so it never blocks SQLite's own readers
- * and writers, and it goes away with the process.
+ * and writers, and it goes away with the process. A restore renames a new
+ * file over the database, and a failed init removes the one it made: a
+ * runner that waited for either holds a lock on a file no one will use
+ * again, so it opens the database anew and locks that.
  */
 static int
 sqlite_lock_run(struct store *base, struct buf *err)
 {
 	struct sqlite_store *s = downcast(base);
-	const char *path = sqlite3_db_filename(s->db, "main");
-	struct timespec since, ts = { 0, 5000000L };
-
-	if (s->run_fd >= 0 || path == NULL || *path == '\0')
-		return 0;
-	s->run_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s->run_fd < 0)
-		return buf_seterr(err, RUNNER_EFAIL, "cannot open database "
-		    "'%s' to lock it: %s", s->base.display, strerror(errno));
-	clock_gettime(CLOCK_MONOTONIC, &since);
-	while (flock(s->run_fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return buf_seterr(err, RUNNER_EFAIL, "cannot lock "
-			    "database '%s': %s", s->base.display,
-			    strerror(errno));
-		if (s->stop)
-			return buf_seterr(err, RUNNER_EINTR, "interrupted while "
-			    "waiting for another runner to finish");
-		if (elapsed_s(&since) >= s->lock_timeout)
-			return buf_seterr(err, RUNNER_EBUSY, "database '%s' is "
-			    "in use by another runner: gave up after %d s "
-			    "(--lock-timeout)", s->base.display,
-			    s->lock_timeout);
-		nanosleep(&ts, NULL);
-	}
-	return 0;
-}
-
-/*
- * WAL mode: the online backup API in one step. Writers carry on, since
- * they append to the WAL; the copy goes to a file with no journal, and if
- * it is interrupted it is thrown away.
- */
-static int
-snapshot_wal(struct sqlite_store *s, const char *path, struct buf *err)
-{
-	struct timespec since, ts = { 0, 10 * 1000000L };
-	sqlite3_backup *b = NULL;
-	sqlite3 *dst = NULL;
-	int rc, ret = RUNNER_EFAIL;
-
-	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
-	    sqlite3_exec(dst, "PRAGMA journal_mode = OFF; "
-	    "PRAGMA synchronous = OFF", NULL, NULL, NULL) != SQLITE_OK ||
-	    !(b = sqlite3_backup_init(dst, "main", s->db, "main"))) {
-		buf_seterr(err, RUNNER_EFAIL, "cannot copy database '%s': %s",
-		    s->base.display, dst ? sqlite3_errmsg(dst) : "no memory");
-		goto out;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &since);
-	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
-	    rc == SQLITE_LOCKED) {
-		if (s->stop || elapsed_s(&since) >= s->lock_timeout)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	if (rc == SQLITE_DONE)
-		ret = 0;
-	else if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		buf_seterr(err, s->stop ? RUNNER_EINTR : RUNNER_EBUSY, "cannot "
-		    "copy database '%s': %s", s->base.display, s->stop ?
-		    "interrupted" : "it stayed locked by another process "
-		    "(see --lock-timeout)");
-	else
-		buf_seterr(err, RUNNER_EFAIL, "cannot copy database '%s': %s",
-		    s->base.display, sqlite3_errstr(rc));
-out:
-	if (b && sqlite3_backup_finish(b) != SQLITE_OK && ret == 0)
-		ret = buf_seterr(err, RUNNER_EFAIL, "cannot copy database "
-		    "'%s': %s", s->base.display, sqlite3_errmsg(dst));
-	sqlite3_close(dst);
-	return ret;
-}
-
-/* Copies in to out to the end, in the kernel where it can. */
-static int
-copy_fd(int in, int out)
-{
-	char buf[65536];
-	ssize_t n, w;
-	off_t off = 0;
-
-	while ((n = sendfile(out, in, &off, 1 << 30)) > 0)
-		;
-	if (n == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
-	while ((n = pread(in, buf, sizeof(buf), off)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || (w = write(out, buf, (size_t)n)) != n)
-			return -1;
-		off += n;
-	}
-	return 0;
-}
-
-/*
- * Rollback-journal modes: the file itself, copied while a read
- * transaction holds SHARED, under which no one can change it. Writers
- * wait only for the copy, which the kernel does at disk speed.
- */
-static int
-snapshot_file(struct sqlite_store *s, const char *path, struct buf *err)
-{
-	const char *file = sqlite3_db_filename(s->db, "main");
-	int in = -1, out = -1, ret;
-
-	ret = run(s, "BEGIN; SELECT count(*) FROM sqlite_schema", err);
-	if (ret < 0)
-		return ret;
-	in = open(file, O_RDONLY);
-	out = open(path, O_WRONLY);
-	if (in < 0 || out < 0 || copy_fd(in, out) < 0)
-		ret = buf_seterr(err, RUNNER_EFAIL, "cannot copy database "
-		    "'%s': %s", s->base.display, strerror(errno));
-	if (out >= 0)
-		close(out);
-	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	/* Only now: closing a descriptor drops the process's POSIX locks. */
-	if (in >= 0)
-		close(in);
-	return ret;
-}
-
-static int
-sqlite_snapshot(struct store *base, const char *path, struct buf *err)
-{
-	struct sqlite_store *s = downcast(base);
-	sqlite3_stmt *st = NULL;
-	int wal = 0;
-
-	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st,
-	    NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0),
-		    "wal") == 0;
-	sqlite3_finalize(st);
-	return wal ? snapshot_wal(s, path, err) : snapshot_file(s, path, err);
-}
-
-/* "file:" URI for path, so that it can be opened immutable. */
-static char *
-file_uri(const char *path)
-{
-	struct buf u = BUF_INIT;
-	const unsigned char *p;
-
-	buf_adds(&u, "file:");
-	for (p = (const unsigned char *)path; *p; p++)
-		if (strchr("?#%", *p) || *p < 0x20 || *p >= 0x7f)
-			buf_addf(&u, "%%%02X", *p);
-		else
-			buf_addch(&u, *p);
-	buf_adds(&u, "?immutable=1");
-	return buf_detach(&u, NULL);
-}
-
-/* Collects PRAGMA integrity_check's first few complaints. */
-static int
-integrity_check(sqlite3 *db, const char *path, struct buf *err)
-{
-	sqlite3_stmt *st = NULL;
-	struct buf why = BUF_INIT;
-	const char *msg;
-	int rc, n = 0;
-
-	rc = sqlite3_prepare_v2(db, "PRAGMA integrity_check(5)", -1, &st,
-	    NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		msg = (const char *)sqlite3_column_text(st, 0);
-		if (msg && strcmp(msg, "ok") != 0)
-			buf_addf(&why, "%s%s", n++ ? "; " : "", msg);
-		rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_DONE)
-		buf_addf(&why, "%s", sqlite3_errmsg(db));
-	sqlite3_finalize(st);
-	rc = why.len ? buf_seterr(err, RUNNER_EFAIL, "'%s' holds a damaged "
-	    "database: %s", path, why.buf) : 0;
-	buf_release(&why);
-	return rc;
-}
-
-static int
-sqlite_check_image(const char *path, const char *name, struct buf *err)
-{
-	static const char magic[16] = "SQLite format 3";
-	char head[16];
-	char *uri = NULL;
-	sqlite3 *db = NULL;
-	FILE *f = fopen(path, "rb");
-	int ret = RUNNER_EFAIL;
-
-	if (!f || fread(head, 1, sizeof(head), f) != sizeof(head) ||
-	    memcmp(head, magic, sizeof(magic)) != 0) {
-		buf_seterr(err, RUNNER_EFAIL, "'%s' does not hold an SQLite "
-		    "database", name);
-		goto out;
-	}
-	uri = file_uri(path);
-	if (sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-	    NULL) != SQLITE_OK) {
-		buf_seterr(err, RUNNER_EFAIL, "cannot open the database in "
-		    "'%s': %s", name, db ? sqlite3_errmsg(db) : "no memory");
-		goto out;
-	}
-	ret = integrity_check(db, name, err);
-out:
-	sqlite3_close(db);
-	free(uri);
-	if (f)
-		fclose(f);
-	return ret;
-}
-
-/* Removes path's -journal, -wal and -shm: they belong to the old file. */
-static int
-remove_sidecars(const char *path, struct buf *err)
-{
-	static const char *const suffix[] = { "-journal", "-wal", "-shm" };
-	struct buf p = BUF_INIT;
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < 3 && ret == 0; i++) {
-		buf_reset(&p);
-		buf_addf(&p, "%s%s", path, suffix[i]);
-		if (unlink(p.buf) < 0 && errno != ENOENT)
-			ret = buf_seterr(err, RUNNER_EFAIL, "cannot remove "
-			    "'%s': %s", p.buf, strerror(errno));
-	}
-	buf_release(&p);
-	return ret;
-}
-
-/*
- * Waits until no one writes the old database (its hot journal, if any, is
- * rolled back on the way), then renames the image over it.
- */
-static int
-sqlite_replace(const char *target, int lock_timeout, const char *path,
-    struct buf *err)
-{
-	struct store *old = NULL;
-	struct stat st;
+	struct timespec since;
+	struct stat fst, pst;
 	int ret;
 
-	if (stat(target, &st) == 0) {
-		ret = sqlite_open(target, STORE_NOCREATE, lock_timeout, &old,
-		    err);
-		if (ret == 0 && (ret = sqlite_begin(old, 0, err)) == 0)
-			sqlite_rollback(old, 0);
-		store_close(old);
-		if (ret < 0)
+	if (s->run_fd >= 0 || strcmp(s->path, ":memory:") == 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &since);
+	for (;;) {
+		if ((ret = flock_path(s, s->path, &since, err)) < 0)
+			return ret;
+		if (fstat(s->run_fd, &fst) == 0 && is_open_file(s, &fst) &&
+		    stat(s->path, &pst) == 0 && is_open_file(s, &pst))
+			return 0;
+		if ((ret = reconnect(s, err)) < 0)
 			return ret;
 	}
-	ret = remove_sidecars(target, err);
-	if (ret == 0 && rename(path, target) < 0)
-		ret = buf_seterr(err, RUNNER_EFAIL, "cannot replace database "
-		    "'%s': %s", target, strerror(errno));
-	return ret;
 }
 
 const struct store_ops store_sqlite_ops = {
@@ -1236,4 +1421,6 @@ const struct store_ops store_sqlite_ops = {
 	.columns = sqlite_columns,
 	.query = sqlite_query,
 	.rename_table = sqlite_rename_table,
+	.discard_created = sqlite_discard_created,
+	.identity = sqlite_identity,
 };

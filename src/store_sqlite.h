@@ -1,12 +1,15 @@
 /*
- * store_sqlite.h: what the SQLite driver's files (store_sqlite.c, the
- * connection and migrations; store_sqlite_schema.c, what drift records
- * keep of a schema) share. Not an API: the commands see only store.h.
+ * store_sqlite.h: what the SQLite driver's files share: store_sqlite.c
+ * (the connection and migrations), store_sqlite_schema.c (what drift
+ * records keep of a schema), store_sqlite_backup.c (snapshots and
+ * restores) and store_sqlite_vfs.c (which file operation failed). Not an
+ * API: the commands see only store.h.
  */
 #ifndef RUNNER_STORE_SQLITE_H
 #define RUNNER_STORE_SQLITE_H
 
 #include <signal.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -22,6 +25,8 @@ struct sqlite_watch;
 struct sqlite_store {
 	struct store base;
 	sqlite3 *db;
+	char *path;		/* as given to open */
+	unsigned flags;		/* open's */
 	int lock_timeout;
 	sqlite3_stmt *st[ST_MAX];
 	volatile sig_atomic_t stop;	/* interrupt() was called */
@@ -35,6 +40,11 @@ struct sqlite_store {
 	int ddl_seen;		/* the statement being prepared changes the schema */
 	int scratch;		/* made by open_scratch: its objects are watched */
 	struct sqlite_watch *watch;	/* the objects of a scratch store */
+	dev_t dev;		/* the file SQLite has open */
+	ino_t ino;
+	int ro_errno;		/* why it could only be opened read-only */
+	int created;		/* this open made the file */
+	int discard;		/* remove the file at close (it was created) */
 };
 
 struct sqlite_store *sqlite_downcast(struct store *s);
@@ -67,5 +77,35 @@ void sqlite_watch_auth(struct sqlite_watch *w, int action, const char *a1,
     const char *a2, const char *db);
 void sqlite_watch_reset(struct sqlite_watch *w);
 void sqlite_watch_free(struct sqlite_watch *w);
+
+/*
+ * The message for SQLite's last error on s, prefixed with what (unless
+ * the file itself failed: then it says which operation on which file, and
+ * the OS's reason). Returns RUNNER_EBUSY, RUNNER_EINTR, RUNNER_EIO or
+ * RUNNER_EFAIL.
+ */
+int sqlite_error(struct sqlite_store *s, struct buf *err, const char *what);
+/* Runs sql; on failure sqlite_error(s, err, sql). */
+int sqlite_run(struct sqlite_store *s, const char *sql, struct buf *err);
+double sqlite_elapsed_s(const struct timespec *since);
+/* What an extended I/O error code failed to do: "read", "sync"... */
+const char *sqlite_io_verb(int xrc);
+
+/*
+ * store_sqlite_vfs.c: makes the default VFS one that notes the last file
+ * operation that failed in this thread; sqlite_vfs_last gives its file
+ * (NULL if none), errno and operation ("write", "sync"...).
+ */
+void sqlite_vfs_install(void);
+const char *sqlite_vfs_last(int *err, const char **op);
+/* How many failures this thread's VFS calls have noted. */
+unsigned long sqlite_vfs_failures(void);
+
+/* store_ops' backup operations (store_sqlite_backup.c). */
+int sqlite_snapshot(struct store *s, const char *path, struct buf *err);
+int sqlite_check_image(const char *path, const char *name, struct buf *err);
+int sqlite_replace(struct store *s, const char *target, const char *path,
+    struct buf *notes, struct buf *err);
+int sqlite_identity(const char *target, struct buf *out, struct buf *err);
 
 #endif

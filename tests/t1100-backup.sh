@@ -328,7 +328,7 @@ test_expect_success 'restore refuses a gzip of a damaged database' '
 
 test_expect_success 'restore refuses a missing file and a folder' '
 	want="cannot open backup .missing.gz." refuse missing.gz &&
-	want="backup .backups. is not a file" refuse backups &&
+	want="backup .backups. is a directory, not a file" refuse backups &&
 	test_expect_code 2 runner restore 2>err &&
 	test_grep "usage: runner restore" err
 '

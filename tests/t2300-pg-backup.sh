@@ -35,6 +35,28 @@ test_expect_success 'the dump restores into a new database with psql' '
 	test_equal "001 002 003" "$(pg_applied copy | xargs)"
 '
 
+test_expect_success 'each dump carries its database'"'"'s identity; --keep removes only those, never one without' '
+	rm -rf backups &&
+	runner --db "$(pg_url app)" backup -q &&
+	f=$(ls backups/app-*Z.sql.gz) &&
+	python3 -c "
+import sys
+h = open(sys.argv[1], \"rb\").read(4096)
+assert h[3] & 4 and h[12:14] == b\"RN\"
+print(h[16:16 + (h[14] | h[15] << 8)].decode())
+" "$f" >id &&
+	grep -q "^postgres://.*:[0-9]*/app\$" id &&
+	gzip -dc "$f" | gzip >backups/app-20200101T000000Z.sql.gz &&
+	runner --db "$(pg_url app)" backup --keep 1 >out &&
+	test_grep "Removed 1 older backup (--keep)" out &&
+	test_path_is_missing "$f" &&
+	test_path_is_file backups/app-20200101T000000Z.sql.gz &&
+	runner --db "$(pg_url app)" backups >list 2>err &&
+	test_grep "app-20200101T000000Z.sql.gz ?\$" list &&
+	test_grep "carry no database identity" err &&
+	rm backups/app-20200101T000000Z.sql.gz
+'
+
 test_expect_success 'rollback takes a backup first; --no-backup skips it' '
 	rm -rf backups &&
 	runner --db "$(pg_url app)" rollback --yes >out &&

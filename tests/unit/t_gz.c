@@ -33,9 +33,14 @@ static int
 compress_file(const char *in, const char *out, int level, int threads,
     uint64_t *size, struct buf *err)
 {
-	struct gz_opts o = { level, threads, NULL, NULL, NULL };
+	struct gz_opts o;
 	FILE *fi = fopen(in, "rb"), *fo = fopen(out, "wb");
-	int ret = gz_compress(fileno(fi), fileno(fo), &o, size, err);
+	int ret;
+
+	memset(&o, 0, sizeof(o));
+	o.level = level;
+	o.threads = threads;
+	ret = gz_compress(fileno(fi), fileno(fo), &o, size, err);
 
 	fclose(fi);
 	fclose(fo);

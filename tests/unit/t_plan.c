@@ -259,6 +259,20 @@ check_env(const char *text, const char *key, const char *want,
 }
 
 static void
+test_dotenv_nul(void)
+{
+	static const char nul[] = "A=1\nB\0=2\n";
+	struct buf err = BUF_INIT;
+	char *v = NULL;
+
+	ok(dotenv_parse(".env", nul, sizeof(nul) - 1, "A", fake_env, &v,
+	    &err) < 0, "a NUL byte is an error");
+	is_str(err.buf, ".env:2: NUL byte in the line", "... naming its line");
+	free(v);
+	buf_release(&err);
+}
+
+static void
 test_dotenv(void)
 {
 	const char *env = "# comment\nexport DATABASE_URL = \"sqlite:a b.db\"\n"
@@ -302,6 +316,19 @@ test_dotenv(void)
 	check_env(big, "D", ".env:2: line too long (65538 bytes; at most "
 	    "65536)", "a line over the limit");
 	free(big);
+	check_env("A=1\r\n\n  \nA='2'\n", "A", "2", "the last one wins");
+	check_env("A=x#y\n", "A", "x#y", "a # inside a bare value stays");
+	check_env("A=1\nDATABASE_URL\n", "A", ".env:2: expected KEY=VALUE, "
+	    "found 'DATABASE_URL'", "a line without = is an error");
+	check_env("A B=1\n", "A", ".env:1: 'A B' is not a variable name",
+	    "a bad name is an error");
+	check_env("=1\n", "A", ".env:1: '' is not a variable name",
+	    "an empty name is an error");
+	check_env("\n\nA=\"open\n", "A", ".env:3: the value has no closing \"",
+	    "an unclosed quote is an error");
+	check_env("A='x' y\n", "A", ".env:1: unexpected 'y' after the closing "
+	    "quote", "text after the quote is an error");
+	test_dotenv_nul();
 }
 
 int
