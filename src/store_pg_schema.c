@@ -244,15 +244,24 @@ pg_describe(struct store *base, struct schema *out, struct buf *err)
  * how many rows the current schema has in it and the sum of their xmin
  * (the transaction that wrote each row version), so that any DDL, which
  * writes catalog rows, moves it. Only the same database's fingerprints
- * compare: a restored one has other transaction ids.
+ * compare: a restored one has other transaction ids. The tracking and
+ * drift tables are left out with their indexes, row types and
+ * constraints: the drift table is created after the first fingerprint
+ * is taken, which must still match.
  */
 static const char fingerprint_sql[] =
     "WITH ns AS (SELECT oid FROM pg_namespace "
     "WHERE nspname = current_schema()), "
+    "own AS (SELECT c.oid, c.reltype FROM pg_class c, ns "
+    "WHERE c.relnamespace = ns.oid AND c.relname IN ($1, $2)), "
     "rel AS (SELECT c.oid, c.xmin FROM pg_class c, ns "
-    "WHERE c.relnamespace = ns.oid AND c.relname NOT IN ($1, $2)), "
+    "WHERE c.relnamespace = ns.oid AND c.relname NOT IN ($1, $2) "
+    "AND c.oid NOT IN (SELECT i.indexrelid FROM pg_index i "
+    "WHERE i.indrelid IN (SELECT oid FROM own))), "
     "typ AS (SELECT t.oid, t.xmin FROM pg_type t, ns "
-    "WHERE t.typnamespace = ns.oid), "
+    "WHERE t.typnamespace = ns.oid "
+    "AND t.oid NOT IN (SELECT reltype FROM own) "
+    "AND t.typelem NOT IN (SELECT reltype FROM own)), "
     "x(n, v) AS ("
     "SELECT 1, xmin FROM rel "
     "UNION ALL SELECT 2, a.xmin FROM pg_attribute a JOIN rel "
@@ -261,6 +270,7 @@ static const char fingerprint_sql[] =
     "ON rel.oid = d.adrelid "
     "UNION ALL SELECT 4, k.xmin FROM pg_constraint k, ns "
     "WHERE k.connamespace = ns.oid "
+    "AND k.conrelid NOT IN (SELECT oid FROM own) "
     "UNION ALL SELECT 5, i.xmin FROM pg_index i JOIN rel "
     "ON rel.oid = i.indrelid "
     "UNION ALL SELECT 6, t.xmin FROM pg_trigger t JOIN rel "
