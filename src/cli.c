@@ -967,7 +967,8 @@ settings(struct cli *c, struct globals *g)
 	if (!tracking_name_valid(c->table)) {
 		fprintf(stderr, "runner: '%s' cannot name the tracking table "
 		    "(--table, RUNNER_TABLE: letters, digits and '_', not "
-		    "starting with a digit, at most 63)\n", c->table);
+		    "starting with a digit, at most %d)\n", c->table,
+		    TRACKING_NAME_MAX);
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -281,7 +281,11 @@ tracking_name_valid(const char *name)
 		    name[i] <= 'Z') || (name[i] >= '0' && name[i] <= '9') ||
 		    name[i] == '_'))
 			return 0;
-	return i < 64;
+	/*
+	 * PostgreSQL cuts identifiers at 63 bytes: the names derived from it
+	 * (<name>_drift, adopt's <name>_golang_migrate) must fit too.
+	 */
+	return i <= TRACKING_NAME_MAX;
 }
 
 static char *

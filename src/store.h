@@ -125,7 +125,12 @@ int tracking_is_bookkeeping(const char *name, const char *table);
  */
 unsigned tracking_columns(const char *cols, int exists,
     enum tracking_found *found);
-/* Whether name can be a tracking table: [A-Za-z_][A-Za-z0-9_]*, < 64. */
+/*
+ * The longest tracking table name: 63 (PostgreSQL's identifiers) less
+ * the longest suffix of a name derived from it, "_golang_migrate".
+ */
+#define TRACKING_NAME_MAX 48
+/* Whether name can be a tracking table: [A-Za-z_][A-Za-z0-9_]{0,47}. */
 int tracking_name_valid(const char *name);
 #define TRACKING_NCOLS 9
 enum { TC_VERSION, TC_NAME, TC_APPLIED_AT, TC_CHECKSUM, TC_DURATION,

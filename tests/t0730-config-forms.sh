@@ -140,7 +140,12 @@ test_expect_success '--table NAME and RUNNER_TABLE (also in .env) name the track
 	rm .env &&
 	test_expect_code 2 runner --table "bad name" status 2>err &&
 	test_grep "cannot name the tracking table" err &&
-	test_expect_code 2 runner --table 1x status 2>err
+	test_expect_code 2 runner --table 1x status 2>err &&
+	name48=$(printf "t%047d" 0) &&
+	runner --db long.db --table "$name48" migrate >out &&
+	table_exists long.db "${name48}_drift" &&
+	test_expect_code 2 runner --db long.db --table "${name48}x" status 2>err &&
+	test_grep "cannot name the tracking table .*at most 48)$" err
 '
 
 test_expect_success '--table names the drift record too: <table>_drift, used by status, never another tool.s' '
