@@ -64,14 +64,14 @@ test_expect_success 'a line that cannot be parsed is an error with its line numb
 	test_path_is_missing real.db
 '
 
-test_expect_success 'a bad .env is not read when the options and the environment say everything' '
+test_expect_success 'a bad .env is an error even when the options give the database, folder and backups' '
 	printf "garbage\n" >.env &&
-	runner --db opt.db --dir migrations --backup-dir b migrate -q &&
-	table_exists opt.db t &&
-	DATABASE_URL=env.db MIGRATIONS_DIR=migrations BACKUP_DIR=b runner migrate -q &&
-	table_exists env.db t &&
-	test_expect_code 2 runner --db opt.db status 2>err &&
+	test_expect_code 2 runner --db opt.db --dir migrations --backup-dir b migrate -q 2>err &&
 	test_grep "\.env:1: expected KEY=VALUE" err &&
+	test_path_is_missing opt.db &&
+	DATABASE_URL=env.db MIGRATIONS_DIR=migrations BACKUP_DIR=b test_expect_code 2 runner migrate -q 2>err &&
+	test_grep "\.env:1: expected KEY=VALUE" err &&
+	test_path_is_missing env.db &&
 	rm .env
 '
 
