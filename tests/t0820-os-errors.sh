@@ -21,9 +21,17 @@ unprivileged () {
 	fi
 }
 
+# A folder the unprivileged user can reach by its full path (SQLite opens
+# files by theirs), with the migrations: the scratch directory may lie
+# under a folder only root may enter, such as /root.
+PUBLIC=$(mktemp -d "${TMPDIR:-/tmp}/runner-t0820.XXXXXX") || exit 1
+chmod 0755 "$PUBLIC"
+trap 'chmod -R u+w "$PUBLIC" 2>/dev/null; rm -rf "$PUBLIC"' EXIT
+
 test_expect_success 'setup' '
 	write_migration 001 t "CREATE TABLE t (x);" "DROP TABLE t;" &&
-	chmod -R a+rX migrations
+	chmod -R a+rX migrations &&
+	cp -pr migrations "$PUBLIC/"
 '
 
 test_expect_success 'a database path that is a folder says so, for every command' '
@@ -52,21 +60,27 @@ test_expect_success 'a database folder that does not exist gives the OS reason' 
 '
 
 test_expect_success 'a database that can only be read: the reason, not pinned to a migration line' '
-	sql ro.db "CREATE TABLE keep (x)" && chmod 0444 ro.db &&
-	test_must_fail unprivileged "$RUNNER" --db ro.db migrate 2>err &&
+	(
+		cd "$PUBLIC" &&
+		sql ro.db "CREATE TABLE keep (x)" && chmod 0444 ro.db &&
+		test_must_fail unprivileged "$RUNNER" --db ro.db migrate
+	) 2>err &&
 	test_grep "^runner: cannot write database .ro\.db.: it could only be opened read-only: Permission denied" err &&
 	test_grep ! "001_t.sql:" err &&
 	test_grep ! "Sanitizer" err
 '
 
 test_expect_success 'a read-only folder: the folder and the reason, not a migration line' '
-	mkdir rodir && sql rodir/app.db "CREATE TABLE keep (x)" &&
-	chmod 0666 rodir/app.db && chmod 0555 rodir &&
-	test_must_fail unprivileged "$RUNNER" --db rodir/app.db migrate 2>err &&
+	(
+		cd "$PUBLIC" &&
+		mkdir rodir && sql rodir/app.db "CREATE TABLE keep (x)" &&
+		chmod 0666 rodir/app.db && chmod 0555 rodir &&
+		test_must_fail unprivileged "$RUNNER" --db rodir/app.db migrate
+	) 2>err &&
 	test_grep "^runner: cannot write database .rodir/app\.db.: its folder .rodir. is not writable (Permission denied)" err &&
 	test_grep ! "001_t.sql:" err &&
 	test_grep ! "Sanitizer" err &&
-	chmod 0755 rodir
+	chmod 0755 "$PUBLIC/rodir"
 '
 
 test_expect_success FAULTFS 'a failed write or sync of the database names the operation and the OS reason' '

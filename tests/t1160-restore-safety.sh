@@ -245,6 +245,7 @@ test_expect_success 'SIGTERM while restore waits for the run lock stops it at on
 	{ "$RUNNER" --lock-timeout 60 restore --yes --no-backup b.gz >out 2>err & } &&
 	pid=$! &&
 	wait_for_line "^Checked" out &&
+	wait_waiting $pid app.db &&
 	kill -TERM $pid &&
 	wait $pid
 	rc=$?
