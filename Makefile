@@ -31,7 +31,7 @@ BUILD := $(BUILD)-nopq
 endif
 
 CORE = buf version layout subst migration migset plan schema store store_sqlite store_sqlite_schema \
-	store_sqlite_backup store_sqlite_vfs sqlite_describe drift \
+	store_sqlite_backup store_sqlite_vfs sqlite_describe drift mysqlsplit \
 	runner verify create config gz backup pgsplit lint peer adopt schemafile file
 ifeq ($(HAVE_LIBPQ),1)
 # Only libpq's headers: libpq_dl.c loads the library when a PostgreSQL
@@ -136,7 +136,9 @@ FUZZ_SRC_migration = src/migration.c src/version.c src/subst.c src/lint.c \
 	src/pgsplit.c src/buf.c
 FUZZ_SRC_layout = $(FUZZ_SRC_migration) src/layout.c
 FUZZ_SRC_pgsplit = src/pgsplit.c
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC_layout) $(FUZZ_SRC_pgsplit) src/*.h
+FUZZ_SRC_mysqlsplit = src/mysqlsplit.c
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC_layout) $(FUZZ_SRC_pgsplit) \
+	$(FUZZ_SRC_mysqlsplit) src/*.h
 	@mkdir -p build/fuzz
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -150,9 +152,10 @@ fuzz: build/fuzz/fuzz_$(FUZZ_TARGET)
 
 # The corpus as a regression test: every file must pass without a crash.
 fuzz-regress: build/fuzz/fuzz_migration build/fuzz/fuzz_layout \
-	build/fuzz/fuzz_pgsplit
+	build/fuzz/fuzz_pgsplit build/fuzz/fuzz_mysqlsplit
 	build/fuzz/fuzz_migration tests/fuzz/corpus/* migrations/*.sql
 	build/fuzz/fuzz_layout tests/fuzz/corpus/* migrations/*.sql
 	build/fuzz/fuzz_pgsplit tests/fuzz/corpus/* migrations/*.sql
+	build/fuzz/fuzz_mysqlsplit tests/fuzz/corpus/* migrations/*.sql
 
 .PHONY: fuzz fuzz-regress
