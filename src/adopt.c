@@ -299,7 +299,7 @@ record_entries(struct runner *r, const struct adopt_plan *p,
 			row.state = (char *)STATE_APPLIED;
 		}
 		row.applied_at = (char *)p->v[i].applied_at;
-		ret = r->store->ops->insert(r->store, &row, err);
+		ret = store_insert(r->store, &row, err);
 		free(row.down_sql);
 		migration_release(&m);
 	}
@@ -328,34 +328,33 @@ int
 runner_adopt(struct runner *r, const struct adopt_opts *o,
     struct adopt_plan *p, struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
 	ret = runner_lock_run(r, err);
 	if (ret == 0)
-		ret = ops->begin(r->store, 0, err);
+		ret = store_begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
 	ret = runner_adopt_plan(r, o, p, err);
 	if (ret == 0 && p->kept)
-		ret = ops->rename_table(r->store, p->h.table, p->kept, err);
+		ret = store_rename_table(r->store, p->h.table, p->kept, err);
 	if (ret == 0)
-		ret = ops->ensure_table(r->store, err);
+		ret = store_ensure_table(r->store, err);
 	if (ret == 0)
 		ret = record_entries(r, p, err);
 	/*
 	 * As after stamp: another tool made the schema, so the drift record
 	 * says what the adopted migrations make, not what is there.
 	 */
-	if (ret == 0 && p->n && ops->record_read) {
+	if (ret == 0 && p->n) {
 		r->drift = DRIFT_DIRTY;
 		ret = drift_settle(r, err);
 	}
 	if (ret == 0)
-		ret = ops->commit(r->store, 0, err);
+		ret = store_commit(r->store, 0, err);
 	if (ret < 0) {
-		ops->rollback(r->store, 0);
+		store_rollback(r->store, 0);
 		return ret;
 	}
 	emit_adopted(r, p);

@@ -54,10 +54,7 @@ static int
 db_identity(const struct store_ops *ops, const char *target, struct buf *id,
     struct buf *err)
 {
-	if (ops->identity == NULL)
-		return buf_seterr(err, RUNNER_EFAIL, "the %s driver cannot "
-		    "name its databases in backups", ops->name);
-	return ops->identity(target, id, err);
+	return driver_identity(ops, target, id, err);
 }
 
 /* mkdir -p, each new folder private to the user. */
@@ -205,12 +202,9 @@ snapshot(struct store *db, const char *dir, struct buf *err)
 	char *snap = NULL;
 	int fd, ret;
 
-	if (!db->ops->snapshot)
-		return buf_seterr(err, RUNNER_EFAIL, "the %s driver cannot "
-		    "take backups yet", db->ops->name);
 	if ((fd = ret = temp_create(dir, "snapshot", &snap, err)) < 0)
 		return ret;
-	ret = db->ops->snapshot(db, snap, err);
+	ret = store_snapshot(db, snap, err);
 	if (unlink(snap) < 0 && ret >= 0)
 		ret = buf_seterr(err, RUNNER_EFAIL, "cannot remove '%s': %s",
 		    snap, strerror(errno));
@@ -392,7 +386,7 @@ backup_create(const struct backup_opts *o, struct backup_result *res,
 	db = NULL;
 	if (ret < 0)
 		goto out;
-	ret = write_backup(o, dir, sfd, &id, label, ops->backup_suffix, res,
+	ret = write_backup(o, dir, sfd, &id, label, driver_backup_suffix(ops), res,
 	    err);
 	if (ret == 0 && (ret = fsync_dir(dir, err)) < 0)
 		ret = RUNNER_EAFTER;
@@ -535,7 +529,7 @@ backup_list(const char *url, const char *dir, struct backup_list *out,
 	}
 	label = db_label(target.buf);
 	while ((d = readdir(dp)))
-		if (parse_name(d->d_name, label, ops->backup_suffix, time,
+		if (parse_name(d->d_name, label, driver_backup_suffix(ops), time,
 		    &seq))
 			add_found(&v, &n, out, dir, d->d_name, time, seq, &id);
 	closedir(dp);
@@ -575,7 +569,7 @@ stage_dir(const struct store_ops *ops, const char *target)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	if (ops->target_is_file)
+	if (driver_target_is_file(ops))
 		return dir_of(target);
 	return xstrdup(tmp && *tmp ? tmp : "/tmp");
 }
@@ -613,7 +607,7 @@ unpack(const char *file, struct restore *r, struct buf *err)
 		goto out;
 	ret = gz_decompress(in, out, file, &r->size, err);
 	/* Synced only when it is to be renamed over the database. */
-	if (ret == 0 && r->ops->target_is_file && fsync(out) < 0)
+	if (ret == 0 && driver_target_is_file(r->ops) && fsync(out) < 0)
 		ret = buf_seterr(err, RUNNER_EFAIL, "cannot sync '%s': %s",
 		    r->image, strerror(errno));
 	if (close(out) < 0 && ret == 0)
@@ -633,7 +627,7 @@ can_connect(const struct restore *r, struct buf *err)
 	struct store *s;
 	int ret;
 
-	ret = r->ops->open(r->target, STORE_NOCREATE, r->lock_timeout, &s,
+	ret = driver_open(r->ops, r->target, STORE_NOCREATE, r->lock_timeout, &s,
 	    err);
 	if (ret == 0)
 		store_close(s);
@@ -649,7 +643,7 @@ resolve_target(struct restore *r, const char *target, struct buf *err)
 {
 	struct stat st;
 
-	if (!r->ops->target_is_file || lstat(target, &st) < 0 ||
+	if (!driver_target_is_file(r->ops) || lstat(target, &st) < 0 ||
 	    !S_ISLNK(st.st_mode)) {
 		r->target = xstrdup(target);
 		return 0;
@@ -698,21 +692,16 @@ restore_prepare(const char *url, const char *file, int lock_timeout,
 		buf_release(&target);
 		return ret;
 	}
-	if (!r->ops->check_image) {
-		buf_release(&target);
-		return buf_seterr(err, RUNNER_EFAIL, "the %s driver cannot "
-		    "restore backups yet", r->ops->name);
-	}
 	ret = resolve_target(r, target.buf, err);
 	buf_release(&target);
 	if (ret < 0)
 		return ret;
-	r->exists = !r->ops->target_is_file || stat(r->target, &st) == 0;
-	if (!r->ops->target_is_file && (ret = can_connect(r, err)) < 0)
+	r->exists = !driver_target_is_file(r->ops) || stat(r->target, &st) == 0;
+	if (!driver_target_is_file(r->ops) && (ret = can_connect(r, err)) < 0)
 		return ret;
 	ret = unpack(file, r, err);
 	if (ret == 0)
-		ret = r->ops->check_image(r->image, file, err);
+		ret = driver_check_image(r->ops, r->image, file, err);
 	if (ret == 0)
 		read_origin(r, file);
 	return ret;
@@ -724,13 +713,13 @@ restore_open(struct restore *r, struct buf *err)
 	struct stat st;
 	int ret;
 
-	if (r->ops->target_is_file && stat(r->target, &st) < 0 &&
+	if (driver_target_is_file(r->ops) && stat(r->target, &st) < 0 &&
 	    errno == ENOENT)
 		return 0;
-	ret = r->ops->open(r->target, STORE_NOCREATE, r->lock_timeout, &r->db,
+	ret = driver_open(r->ops, r->target, STORE_NOCREATE, r->lock_timeout, &r->db,
 	    err);
 	/* Removed meanwhile: a database to create, as if it never was. */
-	if (ret == RUNNER_ENOENT && r->ops->target_is_file) {
+	if (ret == RUNNER_ENOENT && driver_target_is_file(r->ops)) {
 		buf_reset(err);
 		ret = 0;
 	}
@@ -740,9 +729,9 @@ restore_open(struct restore *r, struct buf *err)
 int
 restore_lock(struct restore *r, struct buf *err)
 {
-	if (r->db == NULL || r->ops->lock_run == NULL)
+	if (r->db == NULL)
 		return 0;
-	return r->ops->lock_run(r->db, err);
+	return store_lock_run(r->db, err);
 }
 
 int
@@ -750,8 +739,8 @@ restore_commit(struct restore *r, struct buf *err)
 {
 	int ret;
 
-	ret = r->ops->replace(r->db, r->target, r->image, &r->notes, err);
-	if ((ret == 0 || ret == RUNNER_EAFTER) && r->ops->target_is_file) {
+	ret = store_replace(r->ops, r->db, r->target, r->image, &r->notes, err);
+	if ((ret == 0 || ret == RUNNER_EAFTER) && driver_target_is_file(r->ops)) {
 		free(r->image);		/* renamed into place */
 		r->image = NULL;
 	}

@@ -83,7 +83,7 @@ stored_rows_digest(struct store *s, char *out, struct buf *err)
 	struct schema_digest d = SCHEMA_DIGEST_INIT;
 	int ret;
 
-	ret = s->ops->applied_each(s, row_text, &d, NULL, err);
+	ret = store_applied_each(s, row_text, &d, NULL, err);
 	schema_digest_format(&d, out);
 	return ret;
 }
@@ -214,7 +214,7 @@ fingerprint_matches(struct store *s, const struct record *rec,
 	if (rec->fp.len && strcmp(rec->fp.buf, fp) == 0)
 		return 1;
 	/* A content fingerprint is the digest of the objects themselves. */
-	return s->ops->fingerprint_content && strcmp(rec->objects, fp) == 0;
+	return store_fingerprint_content(s) && strcmp(rec->objects, fp) == 0;
 }
 
 /*
@@ -300,7 +300,7 @@ live_empty(struct runner *r, int *empty, struct buf *err)
 
 	schema_digest_of(&objs, none);
 	ret = store_fingerprint(r->store, &fp, err);
-	if (ret == 0 && r->store->ops->fingerprint_content)
+	if (ret == 0 && store_fingerprint_content(r->store))
 		*empty = strcmp(fp.buf, none) == 0;
 	else if (ret == 0) {
 		ret = store_objects(r->store, &objs, err);
@@ -358,8 +358,6 @@ drift_start(struct runner *r)
 
 	r->drift = DRIFT_OFF;
 	r->settled = r->done;
-	if (r->store->ops->record_read == NULL)
-		return;
 	r->store->foreign_ddl = 0;
 	ret = record_load(r->store, &rec, &msg);
 	rows_digest(&r->rows, rows);
@@ -495,7 +493,7 @@ settle_live(struct runner *r, const char *rows, struct buf *err)
 	int ret;
 
 	ret = store_objects_text(r->store, &text, d, err);
-	if (ret == 0 && r->store->ops->fingerprint_content)
+	if (ret == 0 && store_fingerprint_content(r->store))
 		buf_adds(&fp, d);
 	else if (ret == 0)
 		ret = store_fingerprint(r->store, &fp, err);
@@ -528,7 +526,7 @@ settle_replayed(struct runner *r, const struct applied_set *rows,
 	schema_digest_of(&objs, d);
 	ret = store_fingerprint(r->store, &fp, err);
 	/* Drift may have gone since: then the fast path works again. */
-	if (ret == 0 && !(r->store->ops->fingerprint_content &&
+	if (ret == 0 && !(store_fingerprint_content(r->store) &&
 	    strcmp(fp.buf, d) == 0))
 		buf_reset(&fp);
 	if (ret == 0)
@@ -579,8 +577,6 @@ drift_rows_changed(struct runner *r, const struct applied_set *before,
 	char was[SCHEMA_DIGEST_LEN], now[SCHEMA_DIGEST_LEN];
 	int ret;
 
-	if (r->store->ops->record_read == NULL)
-		return 0;
 	ret = record_load(r->store, &rec, err);
 	rows_digest(before, was);
 	if (ret < 0 || !rec.sound || strcmp(rec.rows, was) != 0)
@@ -731,8 +727,6 @@ runner_drift(struct runner *r, const char *url, int lock_timeout,
 		buf_adds(&d->why, "the database does not exist");
 		return 0;
 	}
-	if (r->store->ops->record_read == NULL)
-		return drift_by_replay(r, url, lock_timeout, d, err);
 	if (r->prefetched) {
 		memset(&rec, 0, sizeof(rec));
 		buf_init(&rec.fp);

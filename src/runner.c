@@ -22,7 +22,7 @@ runner_stop(struct runner *r)
 {
 	stop_requested = 1;
 	if (r->store)
-		r->store->ops->interrupt(r->store);
+		store_interrupt(r->store);
 }
 
 static int
@@ -153,8 +153,7 @@ db_job_run(void *arg)
 		j->ret = 0;
 	} else if (j->ret == 0)
 		j->ret = store_load_applied(j->store, &j->rows, &j->err);
-	if (j->ret == 0 && j->store && j->drift &&
-	    j->store->ops->record_read) {
+	if (j->ret == 0 && j->store && j->drift) {
 		j->ret = store_record_read(j->store, &j->header, NULL, &j->err);
 		if (j->ret == 0)
 			j->ret = store_fingerprint(j->store, &j->fp, &j->err);
@@ -216,7 +215,7 @@ exec_section(struct runner *r, const struct section_run *s, struct buf *err)
 	/* An empty section (a template, a no-op down) runs nothing. */
 	if (!sql_has_code(s->text + s->off, s->len))
 		return 0;
-	ret = r->store->ops->exec(r->store, s->text + s->off, s->len, &pos,
+	ret = store_exec(r->store, s->text + s->off, s->len, &pos,
 	    &msg);
 	/* The database's storage failed: no line of the file is to blame. */
 	if (ret == RUNNER_EIO)
@@ -238,7 +237,7 @@ commit_section(struct runner *r, const struct section_run *s, unsigned fl,
 	struct buf msg = BUF_INIT;
 	int ret;
 
-	ret = r->store->ops->commit(r->store, fl, &msg);
+	ret = store_commit(r->store, fl, &msg);
 	if (ret < 0)
 		buf_seterr(err, ret, "%s: %s", s->where, msg.buf);
 	buf_release(&msg);
@@ -249,17 +248,16 @@ commit_section(struct runner *r, const struct section_run *s, unsigned fl,
 int
 run_section(struct runner *r, const struct section_run *s, struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	unsigned fl = store_flags(s->flags);
 	int ret;
 
-	ret = ops->begin(r->store, fl, err);
+	ret = store_begin(r->store, fl, err);
 	if (ret == 0)
 		ret = exec_section(r, s, err);
 	if (ret == 0)
 		ret = commit_section(r, s, fl, err);
 	if (ret < 0)
-		ops->rollback(r->store, fl);
+		store_rollback(r->store, fl);
 	return ret;
 }
 
@@ -270,9 +268,7 @@ run_section(struct runner *r, const struct section_run *s, struct buf *err)
 int
 runner_lock_run(struct runner *r, struct buf *err)
 {
-	if (r->store->ops->lock_run == NULL)
-		return 0;
-	return r->store->ops->lock_run(r->store, err);
+	return store_lock_run(r->store, err);
 }
 
 /* Takes the write lock; *found says whether version is already recorded. */
@@ -280,21 +276,20 @@ static int
 lock_and_find(struct runner *r, const char *version, unsigned flags,
     int *found, struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	char *state = NULL;
 	int ret;
 
-	ret = ops->begin(r->store, flags, err);
+	ret = store_begin(r->store, flags, err);
 	if (ret < 0)
 		return ret;
-	ret = ops->find(r->store, version, found, &state, err);
+	ret = store_find(r->store, version, found, &state, err);
 	if (ret == 0 && *found && state && strcmp(state, STATE_APPLIED) != 0)
 		ret = buf_seterr(err, RUNNER_EFAIL, "migration %s is recorded "
 		    "as %s (interrupted, or running in another process); see "
 		    "'runner status'", version, state);
 	free(state);
 	if (ret < 0)
-		ops->rollback(r->store, flags);
+		store_rollback(r->store, flags);
 	return ret;
 }
 
@@ -320,7 +315,6 @@ static int
 apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
     const struct section_run *s, struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	unsigned fl = store_flags(s->flags);
 	struct applied row;
 	double t0, ms;
@@ -329,7 +323,7 @@ apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
 	ret = lock_and_find(r, f->version, fl, &found, err);
 	if (ret < 0 || found) {
 		if (found)
-			ops->rollback(r->store, fl);
+			store_rollback(r->store, fl);
 		return ret;
 	}
 	t0 = clock_ms();
@@ -337,13 +331,13 @@ apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
 	ms = clock_ms() - t0;
 	if (ret == 0) {
 		runner_fill_row(&row, f, m, ms, STATE_APPLIED);
-		ret = ops->insert(r->store, &row, err);
+		ret = store_insert(r->store, &row, err);
 		free(row.down_sql);
 	}
 	if (ret == 0)
 		ret = commit_section(r, s, fl, err);
 	if (ret < 0) {
-		ops->rollback(r->store, fl);
+		store_rollback(r->store, fl);
 		return ret;
 	}
 	r->done++;
@@ -361,7 +355,7 @@ record_failure(struct runner *r, const char *version, const char *state,
 {
 	struct buf why = BUF_INIT;
 
-	if (r->store->ops->set_state(r->store, version, state, -1, err->buf,
+	if (store_set_state(r->store, version, state, -1, err->buf,
 	    &why) == 0)
 		buf_addf(err, "\n%s and is recorded as %s: check the database, "
 		    "then run 'runner repair'", what, state);
@@ -380,16 +374,15 @@ record_failure(struct runner *r, const char *version, const char *state,
 static void
 settle_run(struct runner *r)
 {
-	const struct store_ops *ops = r->store->ops;
 	struct buf err = BUF_INIT, msg = BUF_INIT;
 
 	if (r->drift == DRIFT_OFF || r->drift == DRIFT_KEEP ||
 	    r->done == r->settled)
 		return;
-	if (ops->begin(r->store, 0, &err) == 0 && drift_settle(r, &err) == 0 &&
-	    ops->commit(r->store, 0, &err) == 0)
+	if (store_begin(r->store, 0, &err) == 0 && drift_settle(r, &err) == 0 &&
+	    store_commit(r->store, 0, &err) == 0)
 		goto out;
-	ops->rollback(r->store, 0);
+	store_rollback(r->store, 0);
 	buf_addf(&msg, "the schema could not be recorded for drift checks: "
 	    "%s", err.buf);
 	emit_text(r, EV_WARNING, r->store->display, msg.buf, msg.len, 0);
@@ -430,7 +423,6 @@ static int
 apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
     const struct section_run *s, struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	unsigned fl = store_flags(s->flags);
 	struct applied row;
 	double t0, ms;
@@ -439,35 +431,35 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 	ret = lock_and_find(r, f->version, 0, &found, err);
 	if (ret < 0 || found) {
 		if (found)
-			ops->rollback(r->store, 0);
+			store_rollback(r->store, 0);
 		return ret;
 	}
 	ret = settle_before_notx(r, err);
 	runner_fill_row(&row, f, m, -1, STATE_RUNNING);
 	if (ret == 0)
-		ret = ops->insert(r->store, &row, err);
+		ret = store_insert(r->store, &row, err);
 	free(row.down_sql);
 	if (ret == 0)
-		ret = ops->commit(r->store, 0, err);
+		ret = store_commit(r->store, 0, err);
 	if (ret < 0) {
-		ops->rollback(r->store, 0);
+		store_rollback(r->store, 0);
 		return ret;
 	}
 	t0 = clock_ms();
-	ret = ops->begin(r->store, fl, err);
+	ret = store_begin(r->store, fl, err);
 	if (ret == 0)
 		ret = exec_section(r, s, err);
 	if (ret == 0)
 		ret = commit_section(r, s, fl, err);
 	ms = clock_ms() - t0;
 	if (ret < 0) {
-		ops->rollback(r->store, fl);
+		store_rollback(r->store, fl);
 		notx_failed(r);
 		record_failure(r, f->version, STATE_FAILED, err,
 		    "the migration ran without a transaction");
 		return ret;
 	}
-	ret = ops->set_state(r->store, f->version, STATE_APPLIED, ms, NULL,
+	ret = store_set_state(r->store, f->version, STATE_APPLIED, ms, NULL,
 	    err);
 	if (ret == 0) {
 		r->done++;
@@ -617,7 +609,7 @@ apply_in_tx(struct runner *r, const struct migfile **v, size_t n,
 		ms[i] = clock_ms() - t0;
 		if (ret == 0) {
 			runner_fill_row(&row, v[i], &m, ms[i], STATE_APPLIED);
-			ret = r->store->ops->insert(r->store, &row, err);
+			ret = store_insert(r->store, &row, err);
 			free(row.down_sql);
 		}
 		migration_release(&m);
@@ -641,16 +633,15 @@ static int
 migrate_single(struct runner *r, const struct migrate_opts *o,
     struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	const struct migfile **v = NULL;
 	double *ms = NULL;
 	size_t n = 0;
 	int ret;
 
-	ret = ops->begin(r->store, 0, err);
+	ret = store_begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
-	ret = ops->ensure_table(r->store, err);
+	ret = store_ensure_table(r->store, err);
 	if (ret == 0)
 		ret = check_migrate(r, o, err);
 	if (ret == 0) {
@@ -665,9 +656,9 @@ migrate_single(struct runner *r, const struct migrate_opts *o,
 	if (ret == 0 && n)
 		ret = drift_settle(r, err);
 	if (ret == 0)
-		ret = ops->commit(r->store, 0, err);
+		ret = store_commit(r->store, 0, err);
 	if (ret < 0) {
-		ops->rollback(r->store, 0);
+		store_rollback(r->store, 0);
 		if (n && v)
 			buf_adds(err, "\nthe whole run was rolled back: no "
 			    "migration was applied");
@@ -682,21 +673,20 @@ static int
 migrate_each(struct runner *r, const struct migrate_opts *o,
     struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	const struct migfile **v = NULL;
 	size_t i, n = 0;
 	int ret;
 
-	ret = ops->begin(r->store, 0, err);
+	ret = store_begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
-	ret = ops->ensure_table(r->store, err);
+	ret = store_ensure_table(r->store, err);
 	if (ret == 0)
 		ret = check_migrate(r, o, err);
 	if (ret == 0)
-		ret = ops->commit(r->store, 0, err);
+		ret = store_commit(r->store, 0, err);
 	if (ret < 0) {
-		ops->rollback(r->store, 0);
+		store_rollback(r->store, 0);
 		if (ret == RUNNER_EINTR) {
 			buf_reset(err);
 			buf_seterr(err, ret, "interrupted before any migration "
@@ -780,7 +770,7 @@ down_of(struct runner *r, const struct plan_entry *e, struct migration *m,
 			    "down section", 0, 0);
 		return 0;
 	}
-	if (r->store->ops->load_down(r->store, e->row->version, stored,
+	if (store_load_down(r->store, e->row->version, stored,
 	    err) < 0)
 		return RUNNER_EFAIL;
 	sql = *stored ? *stored : "";
@@ -798,7 +788,6 @@ static int
 undo_tx(struct runner *r, const char *version, const struct section_run *s,
     double *ms, struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	unsigned fl = store_flags(s->flags);
 	double t0;
 	int found = 0, ret;
@@ -806,7 +795,7 @@ undo_tx(struct runner *r, const char *version, const struct section_run *s,
 	ret = lock_and_find(r, version, fl, &found, err);
 	if (ret < 0 || !found) {
 		if (ret == 0)
-			ops->rollback(r->store, fl);
+			store_rollback(r->store, fl);
 		*ms = -1;	/* rolled back by another runner */
 		return ret;
 	}
@@ -814,11 +803,11 @@ undo_tx(struct runner *r, const char *version, const struct section_run *s,
 	ret = exec_section(r, s, err);
 	*ms = clock_ms() - t0;
 	if (ret == 0)
-		ret = ops->remove(r->store, version, err);
+		ret = store_remove(r->store, version, err);
 	if (ret == 0)
 		ret = commit_section(r, s, fl, err);
 	if (ret < 0)
-		ops->rollback(r->store, fl);
+		store_rollback(r->store, fl);
 	return ret;
 }
 
@@ -826,7 +815,6 @@ static int
 undo_notx(struct runner *r, const char *version, const struct section_run *s,
     double *ms, struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	unsigned fl = store_flags(s->flags);
 	double t0;
 	int found = 0, ret;
@@ -835,30 +823,30 @@ undo_notx(struct runner *r, const char *version, const struct section_run *s,
 	if (ret == 0 && found)
 		ret = settle_before_notx(r, err);
 	if (ret == 0 && found)
-		ret = ops->set_state(r->store, version, STATE_ROLLING_BACK, -1,
+		ret = store_set_state(r->store, version, STATE_ROLLING_BACK, -1,
 		    NULL, err);
 	if (ret == 0 && found)
-		ret = ops->commit(r->store, 0, err);
+		ret = store_commit(r->store, 0, err);
 	if (ret < 0 || !found) {
-		ops->rollback(r->store, 0);
+		store_rollback(r->store, 0);
 		*ms = -1;
 		return ret;
 	}
 	t0 = clock_ms();
-	ret = ops->begin(r->store, fl, err);
+	ret = store_begin(r->store, fl, err);
 	if (ret == 0)
 		ret = exec_section(r, s, err);
 	if (ret == 0)
 		ret = commit_section(r, s, fl, err);
 	*ms = clock_ms() - t0;
 	if (ret < 0) {
-		ops->rollback(r->store, fl);
+		store_rollback(r->store, fl);
 		notx_failed(r);
 		record_failure(r, version, STATE_ROLLBACK_FAILED, err,
 		    "the down section ran without a transaction");
 		return ret;
 	}
-	return ops->remove(r->store, version, err);
+	return store_remove(r->store, version, err);
 }
 
 static int
@@ -895,7 +883,6 @@ int
 runner_rollback(struct runner *r, const char *target, int all,
     struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	const struct plan_entry **v;
 	size_t i, n = 0;
 	int ret;
@@ -906,20 +893,20 @@ runner_rollback(struct runner *r, const char *target, int all,
 	ret = runner_lock_run(r, err);
 	if (ret < 0)
 		return ret;
-	ret = ops->begin(r->store, 0, err);
+	ret = store_begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
 	ret = reload(r, err);
 	/* A Story Hub table gains the columns rollback writes. */
 	if (ret == 0 && r->rows.n)
-		ret = ops->ensure_table(r->store, err);
+		ret = store_ensure_table(r->store, err);
 	v = xcalloc(r->plan.n + 1, sizeof(*v));
 	if (ret == 0)
 		ret = plan_rollback(&r->plan, target, all, v, &n, err);
 	if (ret == 0)
-		ret = ops->commit(r->store, 0, err);
+		ret = store_commit(r->store, 0, err);
 	if (ret < 0)
-		ops->rollback(r->store, 0);
+		store_rollback(r->store, 0);
 	if (ret == 0 && n)
 		drift_start(r);
 	for (i = 0; ret == 0 && i < n; i++) {
@@ -1028,19 +1015,18 @@ static int
 apply_atomic(struct runner *r, int drop, char **seeds, size_t nseeds,
     struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	const struct migfile **v = all_files(r);
 	double *ms = xcalloc(r->files.n + 1, sizeof(*ms));
 	/* A table rebuild needs foreign keys off: then off for the whole run. */
 	unsigned fl = store_flags(all_upflags(&r->files) & SECTION_FKOFF);
 	int ret;
 
-	ret = ops->begin(r->store, fl, err);
+	ret = store_begin(r->store, fl, err);
 	if (ret < 0)
 		goto out;
-	ret = drop ? ops->drop_all(r->store, err) : check_empty(r, err);
+	ret = drop ? store_drop_all(r->store, err) : check_empty(r, err);
 	if (ret == 0)
-		ret = ops->ensure_table(r->store, err);
+		ret = store_ensure_table(r->store, err);
 	/* After the drop, all there will be is what runner makes. */
 	if (ret == 0 && drop)
 		r->drift = DRIFT_CLEAN;
@@ -1053,9 +1039,9 @@ apply_atomic(struct runner *r, int drop, char **seeds, size_t nseeds,
 	if (ret == 0)
 		ret = drift_settle(r, err);
 	if (ret == 0)
-		ret = ops->commit(r->store, fl, err);
+		ret = store_commit(r->store, fl, err);
 	if (ret < 0) {
-		ops->rollback(r->store, fl);
+		store_rollback(r->store, fl);
 		buf_adds(err, "\nnothing was changed: the whole run was rolled "
 		    "back");
 		goto out;
@@ -1071,7 +1057,6 @@ out:
 int
 runner_reset(struct runner *r, struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	struct migrate_opts o = { NULL, 0, 0, 0 };
 	int ret;
 
@@ -1080,13 +1065,13 @@ runner_reset(struct runner *r, struct buf *err)
 	if (!(all_upflags(&r->files) & SECTION_NOTX))
 		return apply_atomic(r, 1, NULL, 0, err);
 	/* Some section needs its own transaction: drop, then migrate. */
-	ret = ops->begin(r->store, 0, err);
+	ret = store_begin(r->store, 0, err);
 	if (ret == 0)
-		ret = ops->drop_all(r->store, err);
+		ret = store_drop_all(r->store, err);
 	if (ret == 0)
-		ret = ops->commit(r->store, 0, err);
+		ret = store_commit(r->store, 0, err);
 	if (ret < 0) {
-		ops->rollback(r->store, 0);
+		store_rollback(r->store, 0);
 		return ret;
 	}
 	return migrate_each(r, &o, err);
@@ -1117,7 +1102,6 @@ all_seeds(const struct runner *r, char ***seeds, size_t *n, struct buf *err)
 int
 runner_setup(struct runner *r, struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	struct migrate_opts o = { NULL, 0, 0, 0 };
 	char **seeds = NULL;
 	size_t nseeds = 0;
@@ -1136,13 +1120,13 @@ runner_setup(struct runner *r, struct buf *err)
 	if (ret == 0)
 		ret = migrate_each(r, &o, err);
 	if (ret == 0)
-		ret = ops->begin(r->store, 0, err);
+		ret = store_begin(r->store, 0, err);
 	if (ret == 0)
 		ret = run_seeds(r, seeds, nseeds, err);
 	if (ret == 0)
-		ret = ops->commit(r->store, 0, err);
+		ret = store_commit(r->store, 0, err);
 	if (ret < 0)
-		ops->rollback(r->store, 0);
+		store_rollback(r->store, 0);
 	else
 		emit_seeds(r, seeds, nseeds);
 out:
@@ -1167,7 +1151,7 @@ repair_checksum(struct runner *r, const struct plan_entry *e,
 		return 0;
 	buf_addf(msg, "%s: checksum %s -> %s\n", e->row->version,
 	    e->row->checksum, e->file->checksum);
-	return r->store->ops->set_checksum(r->store, e->row->version,
+	return store_set_checksum(r->store, e->row->version,
 	    e->file->checksum, err);
 }
 
@@ -1176,7 +1160,6 @@ static int
 repair_one(struct runner *r, const struct plan_entry *e, struct buf *msg,
     struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 
 	if (e->state == ENTRY_CHANGED)
 		return repair_checksum(r, e, msg, err);
@@ -1185,12 +1168,12 @@ repair_one(struct runner *r, const struct plan_entry *e, struct buf *msg,
 	if (!down_failed(e->row)) {
 		buf_addf(msg, "%s: removed the %s record; 'runner migrate' "
 		    "will run it again\n", e->row->version, e->row->state);
-		return ops->remove(r->store, e->row->version, err);
+		return store_remove(r->store, e->row->version, err);
 	}
 	/* The down section stopped part-way: still applied. */
 	buf_addf(msg, "%s: %s -> applied; 'runner rollback' will run its "
 	    "down section again\n", e->row->version, e->row->state);
-	if (ops->set_state(r->store, e->row->version, STATE_APPLIED, -1,
+	if (store_set_state(r->store, e->row->version, STATE_APPLIED, -1,
 	    NULL, err) < 0)
 		return RUNNER_EFAIL;
 	return repair_checksum(r, e, msg, err);
@@ -1223,26 +1206,25 @@ emit_lines(struct runner *r, enum runner_event_type type,
 int
 runner_repair(struct runner *r, struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	struct buf msg = BUF_INIT;
 	int ret;
 
 	ret = runner_lock_run(r, err);
 	if (ret == 0)
-		ret = ops->begin(r->store, 0, err);
+		ret = store_begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
 	ret = reload(r, err);
 	if (ret == 0 && r->rows.n)
-		ret = ops->ensure_table(r->store, err);
+		ret = store_ensure_table(r->store, err);
 	if (ret == 0)
 		ret = repair_entries(r, &msg, err);
 	if (ret == 0)
 		ret = drift_rows_changed(r, &r->rows, err);
 	if (ret == 0)
-		ret = ops->commit(r->store, 0, err);
+		ret = store_commit(r->store, 0, err);
 	if (ret < 0)
-		ops->rollback(r->store, 0);
+		store_rollback(r->store, 0);
 	else
 		emit_lines(r, EV_REPAIRED, &msg);
 	buf_release(&msg);
@@ -1265,7 +1247,7 @@ stamp_rows(struct runner *r, const struct plan_entry **v, size_t n,
 			break;
 		/* No duration: it never ran here. */
 		runner_fill_row(&row, v[i]->file, &m, -1, STATE_APPLIED);
-		ret = r->store->ops->insert(r->store, &row, err);
+		ret = store_insert(r->store, &row, err);
 		free(row.down_sql);
 		migration_release(&m);
 	}
@@ -1275,7 +1257,6 @@ stamp_rows(struct runner *r, const struct plan_entry **v, size_t n,
 int
 runner_stamp(struct runner *r, const char *target, struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	const struct plan_entry **v = NULL;
 	size_t i, n = 0;
 	int ret;
@@ -1285,10 +1266,10 @@ runner_stamp(struct runner *r, const char *target, struct buf *err)
 		    "(expected digits, such as 003)", target);
 	ret = runner_lock_run(r, err);
 	if (ret == 0)
-		ret = ops->begin(r->store, 0, err);
+		ret = store_begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
-	ret = ops->ensure_table(r->store, err);
+	ret = store_ensure_table(r->store, err);
 	if (ret == 0)
 		ret = reload(r, err);
 	v = xcalloc(r->plan.n + 1, sizeof(*v));
@@ -1300,14 +1281,14 @@ runner_stamp(struct runner *r, const char *target, struct buf *err)
 	 * The schema was made without runner: what the record must say is
 	 * what the migrations make, not what is there.
 	 */
-	if (ret == 0 && n && r->store->ops->record_read) {
+	if (ret == 0 && n) {
 		r->drift = DRIFT_DIRTY;
 		ret = drift_settle(r, err);
 	}
 	if (ret == 0)
-		ret = ops->commit(r->store, 0, err);
+		ret = store_commit(r->store, 0, err);
 	if (ret < 0)
-		ops->rollback(r->store, 0);
+		store_rollback(r->store, 0);
 	for (i = 0; ret == 0 && i < n; i++)
 		emit(r, EV_STAMPED, v[i]->file->version, v[i]->file->name,
 		    v[i]->file->path, -1);

@@ -42,7 +42,7 @@ schema_file_text(struct store *s, struct buf *out, struct buf *err)
 	buf_adds(out, "-- The schema, and the migrations applied, as 'runner "
 	    "migrate' and 'runner rollback'\n-- leave them. Build a new "
 	    "database from this file with 'runner load FILE'.\n\n");
-	ret = s->ops->schema(s, out, err);
+	ret = store_schema(s, out, err);
 	if (ret == 0)
 		ret = store_load_applied(s, &rows, err);
 	for (i = 0; ret == 0 && i < rows.n; i++) {
@@ -127,7 +127,7 @@ check_new(struct runner *r, struct buf *err)
 	struct buf schema = BUF_INIT;
 	int ret;
 
-	ret = r->store->ops->schema(r->store, &schema, err);
+	ret = store_schema(r->store, &schema, err);
 	if (ret == 0 && schema.len)
 		ret = buf_seterr(err, RUNNER_EFAIL, "database '%s' is not "
 		    "empty: load builds a new database from a schema file",
@@ -139,7 +139,6 @@ check_new(struct runner *r, struct buf *err)
 int
 runner_load_schema(struct runner *r, const char *path, struct buf *err)
 {
-	const struct store_ops *ops = r->store->ops;
 	struct section_run s;
 	char *text = NULL;
 	int ret;
@@ -148,20 +147,20 @@ runner_load_schema(struct runner *r, const char *path, struct buf *err)
 	if (ret == 0)
 		ret = runner_lock_run(r, err);
 	if (ret == 0)
-		ret = ops->begin(r->store, 0, err);
+		ret = store_begin(r->store, 0, err);
 	if (ret == 0) {
 		ret = check_new(r, err);
 		if (ret == 0)
 			ret = exec_section(r, &s, err);
 		/* The file made the schema: record what the migrations make. */
-		if (ret == 0 && ops->record_read) {
+		if (ret == 0) {
 			r->drift = DRIFT_DIRTY;
 			ret = drift_settle(r, err);
 		}
 		if (ret == 0)
 			ret = commit_section(r, &s, 0, err);
 		if (ret < 0)
-			ops->rollback(r->store, 0);
+			store_rollback(r->store, 0);
 	}
 	free(text);
 	return ret;

@@ -1215,24 +1215,25 @@ pg_query_rows(struct store *base, const char *sql, int ncols,
 	return ret;
 }
 
-const char *
-store_pg_version(void)
+static void
+pg_version(struct buf *out)
 {
-	static char v[32];
 	struct buf err = BUF_INIT;
 	int n;
 
 	if (pq_load(&err) < 0) {
 		buf_release(&err);
-		return "not found";
+		buf_adds(out, "postgresql (libpq not found)");
+		return;
 	}
 	n = PQlibVersion();
-	snprintf(v, sizeof(v), "%d.%d", n / 10000, n % 10000);
-	return v;
+	buf_addf(out, "postgresql (libpq %d.%d)", n / 10000, n % 10000);
 }
 
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
+	.target = pg_target,
+	.version = pg_version,
 	.open = pg_open,
 	.close = pg_close,
 	.begin = pg_begin,

@@ -11,7 +11,7 @@
 #include <libpq-fe.h>
 
 #include "schema.h"
-#include "store.h"
+#include "store_driver.h"
 
 struct pg_store {
 	struct store base;
@@ -136,6 +136,10 @@ int pg_objects_describe(const struct schema *objs, struct schema *out,
 int pg_record_read(struct store *s, struct buf *header, struct buf *objects,
     struct buf *err);
 int pg_record_write(struct store *s, const char *header, const char *objects,
+    struct buf *err);
+
+/* store_pg_url.c: url as libpq takes it. */
+int pg_target(const char *url, struct buf *out, unsigned *flags,
     struct buf *err);
 
 #endif

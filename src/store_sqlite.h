@@ -15,7 +15,7 @@
 #include <sqlite3.h>
 
 #include "schema.h"
-#include "store.h"
+#include "store_driver.h"
 
 enum { ST_FIND, ST_INSERT, ST_STATE, ST_CHECKSUM, ST_REMOVE, ST_DOWN,
 	ST_COOKIE, ST_MAX };
@@ -107,5 +107,9 @@ int sqlite_check_image(const char *path, const char *name, struct buf *err);
 int sqlite_replace(struct store *s, const char *target, const char *path,
     struct buf *notes, struct buf *err);
 int sqlite_identity(const char *target, struct buf *out, struct buf *err);
+
+/* store_sqlite_url.c: url as the path to open, and its open flags. */
+int sqlite_target(const char *url, struct buf *target, unsigned *flags,
+    struct buf *err);
 
 #endif

@@ -383,7 +383,7 @@ runner_verify(struct runner *r, const char *url, int lock_timeout,
 
 	memset(vc, 0, sizeof(*vc));
 	ret = store_open_scratch(url, lock_timeout, &r->store, err);
-	if (ret == 0 && r->store->ops->fingerprint_content)
+	if (ret == 0 && store_fingerprint_content(r->store))
 		ret = verify_by_fingerprint(&v, err);
 	else if (ret == 0)
 		ret = verify_by_meaning(&v, err);
