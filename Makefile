@@ -30,14 +30,14 @@ ifneq ($(HAVE_LIBPQ),1)
 BUILD := $(BUILD)-nopq
 endif
 
-CORE = buf version layout subst migration migset plan schema store store_tracking store_url \
+CORE = buf clock version layout subst migration migset plan plan_rows schema store store_tracking store_url \
 	store_registry store_sqlite store_sqlite_url store_sqlite_schema \
-	store_sqlite_backup store_sqlite_vfs sqlite_describe drift \
-	runner verify create config gz backup pgsplit lint peer adopt schemafile file
+	store_sqlite_watch store_sqlite_backup store_sqlite_vfs sqlite_describe drift \
+	runner runner_section verify create config gz backup pgsplit lint peer adopt schemafile file
 ifeq ($(HAVE_LIBPQ),1)
-# Only libpq's headers: libpq_dl.c loads the library when a PostgreSQL
+# Only libpq's headers: store_pg_dl.c loads the library when a PostgreSQL
 # database is first opened, so SQLite runs never load it.
-CORE += store_pg store_pg_url store_pg_schema store_pg_backup libpq_dl
+CORE += store_pg store_pg_url store_pg_schema store_pg_backup store_pg_dl
 ALL_CFLAGS += -DHAVE_LIBPQ $(shell $(PKG_CONFIG) --cflags libpq)
 LIBS += -ldl
 endif

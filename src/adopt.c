@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "error.h"
+#include "file.h"
 #include "runner_int.h"
 #include "banned.h"
 
@@ -293,14 +294,15 @@ record_entries(struct runner *r, const struct adopt_plan *p,
 			runner_fill_row(&row, p->v[i].file, &m, -1,
 			    STATE_APPLIED);
 		} else {
-			row.version = (char *)p->v[i].version;
-			row.name = (char *)p->v[i].name;
+			row.version = xstrdup(p->v[i].version);
+			row.name = xstrdup(p->v[i].name);
 			row.duration_ms = -1;
-			row.state = (char *)STATE_APPLIED;
+			row.state = xstrdup(STATE_APPLIED);
 		}
-		row.applied_at = (char *)p->v[i].applied_at;
+		if (p->v[i].applied_at)
+			row.applied_at = xstrdup(p->v[i].applied_at);
 		ret = store_insert(r->store, &row, err);
-		free(row.down_sql);
+		applied_release(&row);
 		migration_release(&m);
 	}
 	return ret;

@@ -19,7 +19,7 @@
 #include "backup.h"
 #include "error.h"
 #include "file.h"
-#include "runner.h"
+#include "clock.h"
 #include "store.h"
 #include "banned.h"
 

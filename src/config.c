@@ -8,7 +8,7 @@
 
 #include "config.h"
 #include "error.h"
-#include "migset.h"
+#include "file.h"
 #include "banned.h"
 
 static const char *

@@ -57,4 +57,19 @@ int temp_sweep(const char *dir, struct buf *report);
 int dir_check_private(const char *dir, const char *what, int force,
     struct buf *err);
 
+/*
+ * Reads a whole regular file; anything else (a FIFO, socket, device or
+ * folder) is refused, naming what it is, before a read could block. data
+ * is freed by the caller; RUNNER_ENOENT when path does not exist.
+ */
+int file_read(const char *path, char **data, size_t *len, struct buf *err);
+
+/*
+ * Opens name in dirfd (AT_FDCWD for a plain path) and reads it into b;
+ * path names it in messages. d_type is readdir's, or DT_UNKNOWN to ask
+ * fstat. O_NONBLOCK: a FIFO named *.sql must not hang us.
+ */
+int file_read_at(int dirfd, const char *name, const char *path,
+    unsigned char d_type, struct buf *b, struct buf *err);
+
 #endif

@@ -10,7 +10,14 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "subst.h"
 #include "version.h"
+
+/*
+ * The tracking table's name unless --table or RUNNER_TABLE says otherwise
+ * (and Flyway's ${flyway:table} placeholder).
+ */
+#define TRACKING_TABLE "schema_migrations"
 
 #define SECTION_NOTX	0x1	/* transaction:false */
 #define SECTION_FKOFF	0x2	/* foreign_keys:off */
@@ -58,18 +65,6 @@ enum text_format {
 #define MARKS_DBMATE	0x1	/* -- migrate:up / -- migrate:down */
 #define MARKS_GOOSE	0x2	/* -- +goose ... */
 #define MARKS_UNREAD	0x80	/* layout_decide: a file that could not be read */
-
-/* Where ENVSUB variables and Flyway placeholders get their values. */
-struct parse_env {
-	/*
-	 * The value of variable name[0, len) (placeholder: a Flyway
-	 * placeholder, matched as Flyway does, without case), borrowed; NULL
-	 * when it is not set.
-	 */
-	const char *(*lookup)(void *arg, const char *name, size_t len,
-	    int placeholder);
-	void *arg;
-};
 
 /* One migration's files as read: paths (for messages) and contents. */
 struct migration_src {

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "file.h"
 #include "layout.h"
 #include "migration.h"
 
@@ -71,12 +72,6 @@ int migfile_read(const struct migfile *f, struct migration *m,
 /* ENVSUB variables and Flyway placeholders from the environment. */
 extern const struct parse_env migset_env;
 
-/*
- * Reads a whole regular file; anything else (a FIFO, socket, device or
- * folder) is refused, naming what it is, before a read could block. data
- * is freed by the caller; RUNNER_ENOENT when path does not exist.
- */
-int file_read(const char *path, char **data, size_t *len, struct buf *err);
 
 /* The sorted paths of the .sql files in DIR/seeds; an absent folder gives none. */
 int seeds_list(const char *dir, char ***paths, size_t *n, struct buf *err);

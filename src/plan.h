@@ -7,7 +7,7 @@
 
 #include "buf.h"
 #include "migset.h"
-#include "store.h"
+#include "plan_rows.h"
 
 enum entry_state {
 	ENTRY_APPLIED,

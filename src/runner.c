@@ -10,48 +10,31 @@
 #include <time.h>
 
 #include "error.h"
+#include "file.h"
 #include "runner.h"
 #include "peer.h"
 #include "runner_int.h"
 #include "banned.h"
 
-static volatile sig_atomic_t stop_requested;
-
 void
 runner_stop(struct runner *r)
 {
-	stop_requested = 1;
+	r->stop = 1;
 	if (r->store)
 		store_interrupt(r->store);
 }
 
 static int
-check_stop(const char *version, struct buf *err)
+check_stop(const struct runner *r, const char *version, struct buf *err)
 {
-	if (!stop_requested)
+	if (!r->stop)
 		return 0;
 	return buf_seterr(err, RUNNER_EINTR, "interrupted before migration "
 	    "%s started", version);
 }
 
-double
-clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-unsigned
-store_flags(unsigned section_flags)
-{
-	return ((section_flags & SECTION_NOTX) ? STORE_NOTX : 0) |
-	    ((section_flags & SECTION_FKOFF) ? STORE_FKOFF : 0);
-}
-
 static void
-emit(struct runner *r, enum runner_event_type type, const char *version,
+emit_event(struct runner *r, enum runner_event_type type, const char *version,
     const char *name, const char *path, double ms)
 {
 	struct runner_event ev;
@@ -204,73 +187,6 @@ runner_open_readonly(struct runner *r, char *const *dirs, size_t ndirs,
 	return ret;
 }
 
-/* Runs a section; on failure err gets "where:line: message". */
-int
-exec_section(struct runner *r, const struct section_run *s, struct buf *err)
-{
-	struct buf msg = BUF_INIT;
-	size_t pos = 0, at;
-	int ret;
-
-	/* An empty section (a template, a no-op down) runs nothing. */
-	if (!sql_has_code(s->text + s->off, s->len))
-		return 0;
-	ret = store_exec(r->store, s->text + s->off, s->len, &pos,
-	    &msg);
-	/* The database's storage failed: no line of the file is to blame. */
-	if (ret == RUNNER_EIO)
-		buf_seterr(err, ret, "%s (while running %s)", msg.buf, s->where);
-	if (ret < 0) {
-		at = sql_skip_space(s->text, s->off + s->len, s->off + pos);
-		buf_seterr(err, ret, "%s:%d: %s", s->where,
-		    text_line_at(s->text, s->tlen, at), msg.buf);
-	}
-	buf_release(&msg);
-	return ret;
-}
-
-/* Commits; an error found at commit (a foreign key check) names the file. */
-int
-commit_section(struct runner *r, const struct section_run *s, unsigned fl,
-    struct buf *err)
-{
-	struct buf msg = BUF_INIT;
-	int ret;
-
-	ret = store_commit(r->store, fl, &msg);
-	if (ret < 0)
-		buf_seterr(err, ret, "%s: %s", s->where, msg.buf);
-	buf_release(&msg);
-	return ret;
-}
-
-/* Runs a section in its own transaction (unless it says otherwise). */
-int
-run_section(struct runner *r, const struct section_run *s, struct buf *err)
-{
-	unsigned fl = store_flags(s->flags);
-	int ret;
-
-	ret = store_begin(r->store, fl, err);
-	if (ret == 0)
-		ret = exec_section(r, s, err);
-	if (ret == 0)
-		ret = commit_section(r, s, fl, err);
-	if (ret < 0)
-		store_rollback(r->store, fl);
-	return ret;
-}
-
-/*
- * Serializes whole commands that change the database (store.h): then a
- * command's plan still holds when each of its migrations runs.
- */
-int
-runner_lock_run(struct runner *r, struct buf *err)
-{
-	return store_lock_run(r->store, err);
-}
-
 /* Takes the write lock; *found says whether version is already recorded. */
 static int
 lock_and_find(struct runner *r, const char *version, unsigned flags,
@@ -291,23 +207,6 @@ lock_and_find(struct runner *r, const char *version, unsigned flags,
 	if (ret < 0)
 		store_rollback(r->store, flags);
 	return ret;
-}
-
-void
-runner_fill_row(struct applied *row, const struct migfile *f,
-    const struct migration *m, double ms, const char *state)
-{
-	memset(row, 0, sizeof(*row));
-	row->version = f->version;
-	row->name = f->name;
-	row->checksum = (char *)f->checksum;
-	row->duration_ms = ms;
-	row->state = (char *)state;
-	if (migration_reversible(m)) {
-		row->down_sql = xstrndup(m->down.text + m->down.off,
-		    m->down.len);
-		row->down_options = (char *)section_options_text(m->down.flags);
-	}
 }
 
 /* The up section in its own transaction with its row. */
@@ -332,7 +231,7 @@ apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
 	if (ret == 0) {
 		runner_fill_row(&row, f, m, ms, STATE_APPLIED);
 		ret = store_insert(r->store, &row, err);
-		free(row.down_sql);
+		applied_release(&row);
 	}
 	if (ret == 0)
 		ret = commit_section(r, s, fl, err);
@@ -341,7 +240,7 @@ apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
 		return ret;
 	}
 	r->done++;
-	emit(r, EV_APPLIED, f->version, f->name, f->path, ms);
+	emit_event(r, EV_APPLIED, f->version, f->name, f->path, ms);
 	return 0;
 }
 
@@ -438,7 +337,7 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 	runner_fill_row(&row, f, m, -1, STATE_RUNNING);
 	if (ret == 0)
 		ret = store_insert(r->store, &row, err);
-	free(row.down_sql);
+	applied_release(&row);
 	if (ret == 0)
 		ret = store_commit(r->store, 0, err);
 	if (ret < 0) {
@@ -463,22 +362,9 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 	    err);
 	if (ret == 0) {
 		r->done++;
-		emit(r, EV_APPLIED, f->version, f->name, f->path, ms);
+		emit_event(r, EV_APPLIED, f->version, f->name, f->path, ms);
 	}
 	return ret;
-}
-
-void
-section_of(struct section_run *s, const struct migration *m,
-    const struct section *sec, const char *where)
-{
-	(void)m;
-	s->text = sec->text;
-	s->tlen = sec->tlen;
-	s->off = sec->off;
-	s->len = sec->len;
-	s->flags = sec->flags;
-	s->where = sec->path ? sec->path : where;
 }
 
 /* An empty up section is recorded as applied: say so. */
@@ -610,7 +496,7 @@ apply_in_tx(struct runner *r, const struct migfile **v, size_t n,
 		if (ret == 0) {
 			runner_fill_row(&row, v[i], &m, ms[i], STATE_APPLIED);
 			ret = store_insert(r->store, &row, err);
-			free(row.down_sql);
+			applied_release(&row);
 		}
 		migration_release(&m);
 	}
@@ -624,7 +510,7 @@ emit_applied(struct runner *r, const struct migfile **v, size_t n,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		emit(r, EV_APPLIED, v[i]->version, v[i]->name, v[i]->path,
+		emit_event(r, EV_APPLIED, v[i]->version, v[i]->name, v[i]->path,
 		    ms[i]);
 	r->done += n;
 }
@@ -698,7 +584,7 @@ migrate_each(struct runner *r, const struct migrate_opts *o,
 	if (n)
 		drift_start(r);
 	for (i = 0; ret == 0 && i < n; i++) {
-		ret = check_stop(v[i]->version, err);
+		ret = check_stop(r, v[i]->version, err);
 		if (ret < 0)
 			break;
 		ret = apply_one(r, v[i], err);
@@ -869,7 +755,7 @@ undo_one(struct runner *r, const struct plan_entry *e, struct buf *err)
 	if (ret == 0 && ms >= 0) {
 		r->done++;
 		/* A row another tool inserted has no name; its file has. */
-		emit(r, EV_ROLLED_BACK, version, *e->row->name || !e->file ?
+		emit_event(r, EV_ROLLED_BACK, version, *e->row->name || !e->file ?
 		    e->row->name : e->file->name, e->file ? e->file->path :
 		    NULL, ms);
 	}
@@ -910,7 +796,7 @@ runner_rollback(struct runner *r, const char *target, int all,
 	if (ret == 0 && n)
 		drift_start(r);
 	for (i = 0; ret == 0 && i < n; i++) {
-		ret = check_stop(v[i]->row->version, err);
+		ret = check_stop(r, v[i]->row->version, err);
 		if (ret == 0)
 			ret = undo_one(r, v[i], err);
 	}
@@ -945,28 +831,6 @@ all_files(const struct runner *r)
 	return v;
 }
 
-int
-sql_file_section(const char *path, char **text, struct section_run *s,
-    struct buf *err)
-{
-	char *data = NULL, *nul;
-	size_t len, tlen;
-
-	*text = NULL;
-	if (file_read(path, &data, &len, err) < 0)
-		return RUNNER_EFAIL;
-	*text = text_normalize(data, len, &tlen);
-	free(data);
-	memset(s, 0, sizeof(*s));
-	s->text = *text;
-	s->tlen = s->len = tlen;
-	s->where = path;
-	if ((nul = memchr(*text, '\0', tlen)) != NULL)
-		return buf_seterr(err, RUNNER_EFAIL, "%s:%d: NUL byte in file",
-		    path, text_line_at(*text, tlen, (size_t)(nul - *text)));
-	return 0;
-}
-
 /* Runs seed files, each whole, inside the caller's transaction. */
 static int
 run_seeds(struct runner *r, char **paths, size_t n, struct buf *err)
@@ -991,7 +855,7 @@ emit_seeds(struct runner *r, char **paths, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		emit(r, EV_SEEDED, NULL, NULL, paths[i], 0);
+		emit_event(r, EV_SEEDED, NULL, NULL, paths[i], 0);
 }
 
 /* Refuses init on a database that has applied migrations. */
@@ -1248,7 +1112,7 @@ stamp_rows(struct runner *r, const struct plan_entry **v, size_t n,
 		/* No duration: it never ran here. */
 		runner_fill_row(&row, v[i]->file, &m, -1, STATE_APPLIED);
 		ret = store_insert(r->store, &row, err);
-		free(row.down_sql);
+		applied_release(&row);
 		migration_release(&m);
 	}
 	return ret;
@@ -1290,7 +1154,7 @@ runner_stamp(struct runner *r, const char *target, struct buf *err)
 	if (ret < 0)
 		store_rollback(r->store, 0);
 	for (i = 0; ret == 0 && i < n; i++)
-		emit(r, EV_STAMPED, v[i]->file->version, v[i]->file->name,
+		emit_event(r, EV_STAMPED, v[i]->file->version, v[i]->file->name,
 		    v[i]->file->path, -1);
 	if (ret == 0)
 		r->done = n;

@@ -8,6 +8,7 @@
 #include <signal.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "migset.h"
 #include "peer.h"
 #include "plan.h"
@@ -58,6 +59,7 @@ struct runner {
 	 */
 	int prefetched;
 	struct buf pre_header, pre_fp;
+	volatile sig_atomic_t stop;	/* set by runner_stop */
 };
 
 struct migrate_opts {
@@ -67,8 +69,6 @@ struct migrate_opts {
 	int allow_ooo;
 };
 
-/* Milliseconds on the monotonic clock, for timing operations. */
-double clock_ms(void);
 
 /*
  * Asks the running operation to stop: the statement running now fails, its

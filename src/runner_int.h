@@ -80,7 +80,7 @@ int drift_unknown_past(const struct plan_entry *e, struct buf *why);
 int runner_lock_run(struct runner *r, struct buf *err);
 /*
  * A tracking row for file f as migration m recorded it (its checksum and
- * down section): row borrows f's strings; free row->down_sql.
+ * down section), with copies of its strings: applied_release it.
  */
 void runner_fill_row(struct applied *row, const struct migfile *f,
     const struct migration *m, double ms, const char *state);

@@ -14,7 +14,7 @@
 #include "error.h"
 #include "migration.h"
 #include "sqlite_describe.h"
-#include "store.h"
+#include "store_tracking.h"
 #include "banned.h"
 
 enum tok_type { TOK_END, TOK_WORD, TOK_STRING, TOK_PUNCT };

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "store.h"
 #include "store_driver.h"
 #include "banned.h"
 

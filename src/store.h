@@ -11,45 +11,11 @@
 
 #include "buf.h"
 #include "schema.h"
+#include "store_base.h"
+#include "store_registry.h"
 #include "store_tracking.h"
 #include "store_url.h"
 
-/* open flags */
-#define STORE_NOCREATE	0x1	/* fail with RUNNER_ENOENT if it does not exist */
-#define STORE_READONLY	0x2	/* open read-only (mode=ro, immutable=1) */
-
-/* begin/commit flags: the options of the section being run */
-#define STORE_NOTX	0x1	/* no wrapping transaction */
-#define STORE_FKOFF	0x2	/* foreign keys off; checked before commit */
-
-/* A driver: opaque above the drivers (store_driver.h). */
-struct store_ops;
-
-struct store {
-	const struct store_ops *ops;
-	char *display;		/* the database as shown to users */
-	/*
-	 * Set by a driver that notices the schema changed between two of its
-	 * own statements, by someone else (SQLite: the schema cookie moved
-	 * while runner held no transaction); drift.c then trusts nothing it
-	 * did not replay itself.
-	 */
-	int foreign_ddl;
-	char *table;		/* the tracking table's name (store_set_table);
-				   drivers start it as TRACKING_TABLE */
-};
-
-/*
- * The driver for url, what it gets as target in *target (a path, or the
- * server URL with dbmate's parameters translated for libpq) and its open
- * flags (STORE_READONLY for mode=ro). sqlite:, sqlite3: and file: names
- * are read case-insensitively, their query string is never part of the
- * path, and an unknown parameter is an error (RUNNER_EUSAGE).
- */
-int store_driver(const char *url, const struct store_ops **ops,
-    struct buf *target, unsigned *flags, struct buf *err);
-/* Appends the drivers built in, with their library versions. */
-void store_drivers(struct buf *out);
 
 /*
  * What a driver is, for the operations that work on a database by name

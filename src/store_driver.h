@@ -8,7 +8,11 @@
 #ifndef RUNNER_STORE_DRIVER_H
 #define RUNNER_STORE_DRIVER_H
 
-#include "store.h"
+#include "buf.h"
+#include "schema.h"
+#include "store_base.h"
+#include "store_tracking.h"
+#include "store_url.h"
 
 struct store_ops {
 	const char *name;

@@ -1134,7 +1134,7 @@ pg_open_scratch(const char *target, int lock_timeout, struct store **out,
 	if (ret == 0 && (ret = connect_url(target, name, &conn, err)) < 0)
 		drop_database(admin->conn, name);
 	if (ret < 0) {
-		store_close(base);
+		pg_close(base);
 		return ret;
 	}
 	s = pg_new(conn, target, lock_timeout);
@@ -1143,12 +1143,12 @@ pg_open_scratch(const char *target, int lock_timeout, struct store **out,
 	s->contained = 1;
 	s->locked = 1;		/* no one else uses it: no run lock */
 	admin->conn = NULL;
-	store_close(base);
+	pg_close(base);
 	*out = &s->base;
 	ret = run(s, "BEGIN", "cannot begin the scratch database's "
 	    "transaction", err);
 	if (ret < 0) {
-		store_close(*out);
+		pg_close(*out);
 		*out = NULL;
 	}
 	return ret;

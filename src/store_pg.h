@@ -12,6 +12,7 @@
 
 #include "schema.h"
 #include "store_driver.h"
+#include "store_pg_dl.h"
 
 struct pg_store {
 	struct store base;
@@ -98,12 +99,6 @@ struct pg_store {
     ") AS x ORDER BY ord, obj COLLATE \"C\""
 
 struct pg_store *pg_downcast(struct store *s);
-
-/*
- * Loads libpq (libpq_dl.c): $RUNNER_LIBPQ, else libpq.so.5. Call it before
- * any libpq function; later calls return at once.
- */
-int pq_load(struct buf *err);
 
 /*
  * Runs sql with text parameters. Returns the result (PQclear it) when the

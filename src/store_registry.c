@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "store_driver.h"
+#include "store_registry.h"
 #include "banned.h"
 
 static int

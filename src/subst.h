@@ -9,7 +9,18 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "migration.h"
+
+/* Where ENVSUB variables and Flyway placeholders get their values. */
+struct parse_env {
+	/*
+	 * The value of variable name[0, len) (placeholder: a Flyway
+	 * placeholder, matched as Flyway does, without case), borrowed; NULL
+	 * when it is not set.
+	 */
+	const char *(*lookup)(void *arg, const char *name, size_t len,
+	    int placeholder);
+	void *arg;
+};
 
 /*
  * Appends line [p, end), line number line of path, to out with goose's

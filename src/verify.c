@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "file.h"
 #include "runner.h"
 #include "runner_int.h"
 #include "banned.h"

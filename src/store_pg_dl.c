@@ -1,5 +1,5 @@
 /*
- * libpq_dl.c: libpq, loaded with dlopen() the first time a PostgreSQL
+ * store_pg_dl.c: libpq, loaded with dlopen() the first time a PostgreSQL
  * database is opened. Linking it would make every run, SQLite ones too,
  * load its 22 libraries (TLS, Kerberos, LDAP): 3.5 ms and 5 MiB more for
  * `runner status`. The functions below have libpq's names and signatures,
@@ -11,7 +11,7 @@
 #include <libpq-fe.h>
 
 #include "error.h"
-#include "store_pg.h"
+#include "store_pg_dl.h"
 #include "banned.h"
 
 /*
