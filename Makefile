@@ -30,10 +30,19 @@ ifneq ($(HAVE_LIBPQ),1)
 BUILD := $(BUILD)-nopq
 endif
 
-CORE = buf clock version layout subst migration migset plan plan_rows schema store store_tracking store_url \
+# The core, by layer from the ground up (src/README): base, pure text,
+# files, planning, driver interface, drivers, operations.
+CORE = buf clock \
+	text_version text_subst text_migration text_layout text_pgsplit \
+	text_lint text_schema \
+	file file_gz file_migset file_config \
+	plan_rows plan \
+	store_url store_tracking store \
 	store_registry store_sqlite store_sqlite_url store_sqlite_schema \
-	store_sqlite_watch store_sqlite_backup store_sqlite_vfs sqlite_describe drift \
-	runner runner_section verify create config gz backup pgsplit lint peer adopt schemafile file
+	store_sqlite_watch store_sqlite_describe store_sqlite_backup \
+	store_sqlite_vfs \
+	runner_section runner_apply runner_drift runner_verify runner_create \
+	runner_backup runner_peer runner_adopt runner_schemafile
 ifeq ($(HAVE_LIBPQ),1)
 # Only libpq's headers: store_pg_dl.c loads the library when a PostgreSQL
 # database is first opened, so SQLite runs never load it.
@@ -133,10 +142,10 @@ clean:
 # ever found). New crashes go to build/fuzz/.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGET ?= migration
-FUZZ_SRC_migration = src/migration.c src/version.c src/subst.c src/lint.c \
-	src/pgsplit.c src/buf.c
-FUZZ_SRC_layout = $(FUZZ_SRC_migration) src/layout.c
-FUZZ_SRC_pgsplit = src/pgsplit.c
+FUZZ_SRC_migration = src/text_migration.c src/text_version.c src/text_subst.c src/text_lint.c \
+	src/text_pgsplit.c src/buf.c
+FUZZ_SRC_layout = $(FUZZ_SRC_migration) src/text_layout.c
+FUZZ_SRC_pgsplit = src/text_pgsplit.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC_layout) $(FUZZ_SRC_pgsplit) src/*.h
 	@mkdir -p build/fuzz
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backup.h"
+#include "runner_backup.h"
 #include "cli_int.h"
-#include "config.h"
+#include "file_config.h"
 #include "error.h"
 #include "banned.h"
 

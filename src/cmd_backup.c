@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backup.h"
+#include "runner_backup.h"
 #include "cli_int.h"
 #include "error.h"
 #include "file.h"

@@ -338,3 +338,24 @@ file_read(const char *path, char **data, size_t *len, struct buf *err)
 	buf_release(&b);
 	return ret;
 }
+
+int
+file_mkdirs(const char *dir, mode_t mode, const char *what, struct buf *err)
+{
+	char *p = xstrdup(dir);
+	size_t i, n = strlen(p);
+	int ret = 0;
+
+	for (i = 1; i <= n && ret == 0; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			ret = buf_seterr(err, RUNNER_EFAIL, "cannot create %s "
+			    "'%s': %s", what, p, strerror(errno));
+		if (i < n)
+			p[i] = '/';
+	}
+	free(p);
+	return ret;
+}

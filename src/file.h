@@ -1,7 +1,8 @@
 /*
- * file.h: the file operations backups and restores share: opening only
- * regular files, private temporary files that a later run can clean up,
- * and syncing folders. Messages name the path and the OS's reason.
+ * file.h: the file operations the layers above share: reading and opening
+ * only regular files, private temporary files that a later run can clean
+ * up, making and syncing folders. Messages name the path and the OS's
+ * reason.
  */
 #ifndef RUNNER_FILE_H
 #define RUNNER_FILE_H
@@ -71,5 +72,12 @@ int file_read(const char *path, char **data, size_t *len, struct buf *err);
  */
 int file_read_at(int dirfd, const char *name, const char *path,
     unsigned char d_type, struct buf *b, struct buf *err);
+
+/*
+ * mkdir -p: every missing folder of dir, each made with mode (less the
+ * umask). what names dir in the message: "cannot create <what> '<dir>'".
+ */
+int file_mkdirs(const char *dir, mode_t mode, const char *what,
+    struct buf *err);
 
 #endif

@@ -6,7 +6,7 @@
 #define RUNNER_PLAN_H
 
 #include "buf.h"
-#include "migset.h"
+#include "file_migset.h"
 #include "plan_rows.h"
 
 enum entry_state {

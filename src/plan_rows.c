@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "plan_rows.h"
-#include "version.h"
+#include "text_version.h"
 #include "banned.h"
 
 void

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "schema.h"
+#include "text_schema.h"
 #include "store_base.h"
 #include "store_registry.h"
 #include "store_tracking.h"
@@ -174,7 +174,7 @@ int store_query(struct store *s, const char *sql, int ncols,
  */
 int store_schema(struct store *s, struct buf *out, struct buf *err);
 /*
- * The schema by meaning (schema.h), sorted, without the tracking table:
+ * The schema by meaning (text_schema.h), sorted, without the tracking table:
  * equal for two databases whose objects mean the same.
  */
 int store_describe(struct store *s, struct schema *out, struct buf *err);
@@ -197,7 +197,7 @@ int store_replace(const struct store_ops *d, struct store *s,
     struct buf *err);
 
 /*
- * Drift records (drift.c).
+ * Drift records (runner_drift.c).
  *
  * store_fingerprint: a short text that changes whenever the schema does,
  * cheap enough for every status; within one database, an equal

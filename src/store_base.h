@@ -22,7 +22,7 @@ struct store {
 	/*
 	 * Set by a driver that notices the schema changed between two of its
 	 * own statements, by someone else (SQLite: the schema cookie moved
-	 * while runner held no transaction); drift.c then trusts nothing it
+	 * while runner held no transaction); runner_drift.c then trusts nothing it
 	 * did not replay itself.
 	 */
 	int foreign_ddl;

@@ -9,7 +9,7 @@
 #define RUNNER_STORE_DRIVER_H
 
 #include "buf.h"
-#include "schema.h"
+#include "text_schema.h"
 #include "store_base.h"
 #include "store_tracking.h"
 #include "store_url.h"

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "migration.h"
-#include "pgsplit.h"
+#include "text_migration.h"
+#include "text_pgsplit.h"
 #include "store_pg.h"
 #include "banned.h"
 

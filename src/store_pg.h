@@ -10,7 +10,7 @@
 
 #include <libpq-fe.h>
 
-#include "schema.h"
+#include "text_schema.h"
 #include "store_driver.h"
 #include "store_pg_dl.h"
 

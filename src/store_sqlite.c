@@ -19,8 +19,8 @@
 
 #include "error.h"
 #include "file.h"
-#include "migration.h"
-#include "sqlite_describe.h"
+#include "text_migration.h"
+#include "store_sqlite_describe.h"
 #include "store_sqlite.h"
 #include "banned.h"
 

@@ -14,7 +14,7 @@
 
 #include <sqlite3.h>
 
-#include "schema.h"
+#include "text_schema.h"
 #include "store_driver.h"
 #include "store_sqlite_vfs.h"
 #include "store_sqlite_watch.h"

@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "error.h"
-#include "sqlite_describe.h"
+#include "store_sqlite_describe.h"
 #include "store_sqlite.h"
 #include "banned.h"
 

@@ -9,7 +9,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
-#include "schema.h"
+#include "text_schema.h"
 #include "store_tracking.h"
 
 struct sqlite_watch;

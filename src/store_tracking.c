@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "version.h"
+#include "text_version.h"
 #include "store_tracking.h"
 #include "banned.h"
 

@@ -8,11 +8,11 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "migration.h"
+#include "text_migration.h"
 #include "plan_rows.h"
 
 /*
- * The drift record (drift.c): what the schema should be, written by the
+ * The drift record (runner_drift.c): what the schema should be, written by the
  * commands that change it. Its table is the tracking table's name with
  * this suffix (drift_sql), so that --table names it too:
  * schema_migrations_drift by default.
