@@ -124,6 +124,8 @@ void
 runner_fill_row(struct applied *row, const struct migfile *f,
     const struct migration *m, double ms, const char *state)
 {
+	const char *opts;
+
 	memset(row, 0, sizeof(*row));
 	row->version = xstrdup(f->version);
 	row->name = xstrdup(f->name);
@@ -133,7 +135,7 @@ runner_fill_row(struct applied *row, const struct migfile *f,
 	if (migration_reversible(m)) {
 		row->down_sql = xstrndup(m->down.text + m->down.off,
 		    m->down.len);
-		row->down_options = xstrdup(section_options_text(
-		    m->down.flags));
+		opts = section_options_text(m->down.flags);
+		row->down_options = opts ? xstrdup(opts) : NULL;
 	}
 }
