@@ -30,13 +30,23 @@ ifneq ($(HAVE_LIBPQ),1)
 BUILD := $(BUILD)-nopq
 endif
 
-CORE = buf version layout subst migration migset plan schema store store_sqlite store_sqlite_schema \
-	store_sqlite_backup store_sqlite_vfs sqlite_describe drift mysqlsplit \
-	runner verify create config gz backup pgsplit lint peer adopt schemafile file
+# The core, by layer from the ground up (src/README): base, pure text,
+# files, planning, driver interface, drivers, operations.
+CORE = buf clock \
+	text_version text_subst text_migration text_layout text_pgsplit \
+	text_lint text_schema text_mysqlsplit \
+	file file_gz file_migset file_config \
+	plan_rows plan \
+	store_url store_tracking store \
+	store_registry store_sqlite store_sqlite_url store_sqlite_schema \
+	store_sqlite_watch store_sqlite_describe store_sqlite_backup \
+	store_sqlite_vfs \
+	runner_section runner_apply runner_drift runner_verify runner_create \
+	runner_backup runner_peer runner_adopt runner_schemafile
 ifeq ($(HAVE_LIBPQ),1)
-# Only libpq's headers: libpq_dl.c loads the library when a PostgreSQL
+# Only libpq's headers: store_pg_dl.c loads the library when a PostgreSQL
 # database is first opened, so SQLite runs never load it.
-CORE += store_pg store_pg_schema store_pg_backup libpq_dl
+CORE += store_pg store_pg_url store_pg_schema store_pg_backup store_pg_dl
 ALL_CFLAGS += -DHAVE_LIBPQ $(shell $(PKG_CONFIG) --cflags libpq)
 LIBS += -ldl
 endif
@@ -132,11 +142,11 @@ clean:
 # ever found). New crashes go to build/fuzz/.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGET ?= migration
-FUZZ_SRC_migration = src/migration.c src/version.c src/subst.c src/lint.c \
-	src/pgsplit.c src/buf.c
-FUZZ_SRC_layout = $(FUZZ_SRC_migration) src/layout.c
-FUZZ_SRC_pgsplit = src/pgsplit.c
-FUZZ_SRC_mysqlsplit = src/mysqlsplit.c
+FUZZ_SRC_migration = src/text_migration.c src/text_version.c src/text_subst.c src/text_lint.c \
+	src/text_pgsplit.c src/buf.c
+FUZZ_SRC_layout = $(FUZZ_SRC_migration) src/text_layout.c
+FUZZ_SRC_pgsplit = src/text_pgsplit.c
+FUZZ_SRC_mysqlsplit = src/text_mysqlsplit.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC_layout) $(FUZZ_SRC_pgsplit) \
 	$(FUZZ_SRC_mysqlsplit) src/*.h
 	@mkdir -p build/fuzz

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backup.h"
+#include "runner_backup.h"
 #include "cli_int.h"
-#include "config.h"
+#include "file_config.h"
 #include "error.h"
 #include "banned.h"
 
@@ -436,7 +436,7 @@ on_signal(int sig)
 	if (active)
 		runner_stop(active);
 	if (active_store)
-		active_store->ops->interrupt(active_store);
+		store_interrupt(active_store);
 }
 
 void
@@ -446,7 +446,7 @@ cli_watch(struct store *s)
 	catch_signals();
 	/* A signal that came before: as if it came now. */
 	if (s && cli_stopped)
-		s->ops->interrupt(s);
+		store_interrupt(s);
 }
 
 /* A second signal kills at once: the database's journal keeps it safe. */
@@ -844,7 +844,7 @@ cmd_show_schema(struct cli *c, struct args *a)
 	(void)a;
 	ret = store_open(c->db, STORE_NOCREATE, c->g->lock_timeout, &s, &err);
 	if (ret == 0)
-		ret = s->ops->schema(s, &out, &err);
+		ret = store_schema(s, &out, &err);
 	if (ret == 0)
 		fwrite(out.buf, 1, out.len, stdout);
 	store_close(s);

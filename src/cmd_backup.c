@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backup.h"
+#include "runner_backup.h"
 #include "cli_int.h"
 #include "error.h"
 #include "file.h"
@@ -251,9 +251,9 @@ report_checked(const struct cli *c, const char *file, const struct restore *r)
 {
 	if (c->g->quiet)
 		return;
-	printf("Checked '%s': gzip intact, %s of ", file, r->ops->image_kind);
+	printf("Checked '%s': gzip intact, %s of ", file, driver_image_kind(r->ops));
 	print_size(stdout, r->size);
-	printf(", %s.\n", r->ops->image_checked);
+	printf(", %s.\n", driver_image_checked(r->ops));
 	if (r->foreign)
 		printf("It is a backup of another database: %s.\n", r->origin);
 	fflush(stdout);

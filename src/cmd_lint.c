@@ -9,7 +9,7 @@
 
 #include "cli_int.h"
 #include "error.h"
-#include "lint.h"
+#include "text_lint.h"
 #include "banned.h"
 
 struct lint_totals {

@@ -54,7 +54,7 @@ new_file(const char *url)
 	char *path = NULL;
 
 	if (store_driver(url, &ops, &target, &flags, &err) == 0 &&
-	    ops->target_is_file && stat(target.buf, &st) < 0 &&
+	    driver_target_is_file(ops) && stat(target.buf, &st) < 0 &&
 	    errno == ENOENT)
 		path = buf_detach(&target, NULL);
 	buf_release(&target);

@@ -273,7 +273,7 @@ db_name(const char *url)
 	unsigned flags;
 
 	if (store_driver(url, &ops, &target, &flags, &err) < 0 ||
-	    !ops->target_is_file) {
+	    !driver_target_is_file(ops)) {
 		buf_release(&target);
 		buf_release(&err);
 		return store_display_url(url);

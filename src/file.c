@@ -168,6 +168,71 @@ temp_name(const char *name, long *pid)
 	return strlen(p) == 6;
 }
 
+/*
+ * Reads fd to the end into b. For a regular file a short read is the end,
+ * which saves the extra read(2) that would return 0: status reads every
+ * migration file, so each system call counts.
+ */
+static int
+read_fd(int fd, const char *path, int regular, size_t hint, struct buf *b,
+    struct buf *err)
+{
+	size_t want;
+	ssize_t n;
+
+	buf_reset(b);
+	for (;;) {
+		buf_grow(b, hint > b->len ? hint - b->len + 1 : 8192);
+		want = b->alloc - b->len - 1;
+		n = read(fd, b->buf + b->len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return buf_seterr(err, RUNNER_EFAIL, "cannot read '%s': %s",
+			    path, errno == EISDIR ? "is a directory" :
+			    strerror(errno));
+		b->len += (size_t)n;
+		b->buf[b->len] = '\0';
+		if (n == 0 || (regular && (size_t)n < want))
+			return 0;
+	}
+}
+
+/*
+ * Opens name in dirfd (AT_FDCWD for a plain path) and reads it into b.
+ * d_type is readdir's, or DT_UNKNOWN to ask fstat. O_NONBLOCK: a FIFO
+ * named *.sql must not hang us.
+ */
+int
+file_read_at(int dirfd, const char *name, const char *path,
+    unsigned char d_type, struct buf *b, struct buf *err)
+{
+	struct stat st;
+	size_t hint = 0;
+	int fd, ret;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return buf_seterr(err, errno == ENOENT ? RUNNER_ENOENT :
+		    RUNNER_EFAIL, "cannot read '%s': %s", path,
+		    strerror(errno));
+	if (d_type != DT_REG) {
+		if (fstat(fd, &st) < 0)
+			st.st_mode = 0;
+		if (!S_ISREG(st.st_mode)) {
+			ret = buf_seterr(err, RUNNER_EFAIL, "cannot read '%s': "
+			    "%s", path, S_ISDIR(st.st_mode) ? "is a directory" :
+			    "not a regular file");
+			close(fd);
+			return ret;
+		}
+		hint = (size_t)st.st_size;
+	}
+	ret = read_fd(fd, path, 1, hint, b, err);
+	close(fd);
+	return ret;
+}
+
 /* Whether the file's process is gone and no one holds it locked. */
 static int
 temp_abandoned(int dirfd, const char *name, long pid)
@@ -254,4 +319,43 @@ dir_check_private(const char *dir, const char *what, int force,
 		    (st.st_mode & S_IWOTH) ? "everyone" : "its group",
 		    (unsigned)(st.st_mode & 07777));
 	return 0;
+}
+
+int
+file_read(const char *path, char **data, size_t *len, struct buf *err)
+{
+	struct buf b = BUF_INIT;
+	struct stat st;
+	int ret;
+
+	/* Not even opened: a device can act on an open. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return buf_seterr(err, RUNNER_EFAIL, "cannot read '%s': is %s, "
+		    "not a file", path, file_kind(st.st_mode));
+	ret = file_read_at(AT_FDCWD, path, path, DT_UNKNOWN, &b, err);
+	if (ret == 0)
+		*data = buf_detach(&b, len);
+	buf_release(&b);
+	return ret;
+}
+
+int
+file_mkdirs(const char *dir, mode_t mode, const char *what, struct buf *err)
+{
+	char *p = xstrdup(dir);
+	size_t i, n = strlen(p);
+	int ret = 0;
+
+	for (i = 1; i <= n && ret == 0; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			ret = buf_seterr(err, RUNNER_EFAIL, "cannot create %s "
+			    "'%s': %s", what, p, strerror(errno));
+		if (i < n)
+			p[i] = '/';
+	}
+	free(p);
+	return ret;
 }

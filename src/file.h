@@ -1,7 +1,8 @@
 /*
- * file.h: the file operations backups and restores share: opening only
- * regular files, private temporary files that a later run can clean up,
- * and syncing folders. Messages name the path and the OS's reason.
+ * file.h: the file operations the layers above share: reading and opening
+ * only regular files, private temporary files that a later run can clean
+ * up, making and syncing folders. Messages name the path and the OS's
+ * reason.
  */
 #ifndef RUNNER_FILE_H
 #define RUNNER_FILE_H
@@ -55,6 +56,28 @@ int temp_sweep(const char *dir, struct buf *report);
  * A folder that does not exist yet is fine.
  */
 int dir_check_private(const char *dir, const char *what, int force,
+    struct buf *err);
+
+/*
+ * Reads a whole regular file; anything else (a FIFO, socket, device or
+ * folder) is refused, naming what it is, before a read could block. data
+ * is freed by the caller; RUNNER_ENOENT when path does not exist.
+ */
+int file_read(const char *path, char **data, size_t *len, struct buf *err);
+
+/*
+ * Opens name in dirfd (AT_FDCWD for a plain path) and reads it into b;
+ * path names it in messages. d_type is readdir's, or DT_UNKNOWN to ask
+ * fstat. O_NONBLOCK: a FIFO named *.sql must not hang us.
+ */
+int file_read_at(int dirfd, const char *name, const char *path,
+    unsigned char d_type, struct buf *b, struct buf *err);
+
+/*
+ * mkdir -p: every missing folder of dir, each made with mode (less the
+ * umask). what names dir in the message: "cannot create <what> '<dir>'".
+ */
+int file_mkdirs(const char *dir, mode_t mode, const char *what,
     struct buf *err);
 
 #endif

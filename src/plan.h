@@ -6,8 +6,8 @@
 #define RUNNER_PLAN_H
 
 #include "buf.h"
-#include "migset.h"
-#include "store.h"
+#include "file_migset.h"
+#include "plan_rows.h"
 
 enum entry_state {
 	ENTRY_APPLIED,

@@ -8,8 +8,9 @@
 #include <signal.h>
 
 #include "buf.h"
-#include "migset.h"
-#include "peer.h"
+#include "clock.h"
+#include "file_migset.h"
+#include "runner_peer.h"
 #include "plan.h"
 #include "store.h"
 
@@ -50,7 +51,7 @@ struct runner {
 	void (*emit)(void *arg, const struct runner_event *ev);
 	void *arg;
 	size_t done;		/* migrations applied or rolled back so far */
-	int drift;		/* what this run knows of the schema (drift.c) */
+	int drift;		/* what this run knows of the schema (runner_drift.c) */
 	size_t settled;		/* done when the drift record was last written */
 	/*
 	 * Read by runner_open_readonly's second thread with the rows, for
@@ -58,6 +59,7 @@ struct runner {
 	 */
 	int prefetched;
 	struct buf pre_header, pre_fp;
+	volatile sig_atomic_t stop;	/* set by runner_stop */
 };
 
 struct migrate_opts {
@@ -67,8 +69,6 @@ struct migrate_opts {
 	int allow_ooo;
 };
 
-/* Milliseconds on the monotonic clock, for timing operations. */
-double clock_ms(void);
 
 /*
  * Asks the running operation to stop: the statement running now fails, its
@@ -232,7 +232,8 @@ void drift_release(struct drift *d);
 
 /*
  * Compares r->store's schema with what its applied migrations produce, by
- * meaning (with d->flags). That is the drift record's (drift.c), when one
+ * meaning (with d->flags). That is the drift record's (runner_drift.c), when
+ * one
  * was written for the applied rows: its fingerprint alone says there is no
  * drift, without describing anything. Otherwise (a database migrated by an
  * older runner, an interrupted run, a damaged record: d->note says which)

@@ -1,6 +1,7 @@
 /*
- * runner_int.h: what runner.c shares with verify.c: running one section
- * the way migrate does, with errors naming the file and line.
+ * runner_int.h: what the operations (runner_*.c) share: running one section
+ * the way migrate does, with errors naming the file and line
+ * (runner_section.c), and the drift record's hooks (runner_drift.c).
  */
 #ifndef RUNNER_RUNNER_INT_H
 #define RUNNER_RUNNER_INT_H
@@ -42,8 +43,8 @@ int run_section(struct runner *r, const struct section_run *s,
     struct buf *err);
 
 /*
- * drift.c, around the changes a command makes. r->drift says what the run
- * knows: DRIFT_OFF, no record kept (or not started); DRIFT_CLEAN, the
+ * runner_drift.c, around the changes a command makes. r->drift says what the
+ * run knows: DRIFT_OFF, no record kept (or not started); DRIFT_CLEAN, the
  * schema was what the record says when the run began and only runner has
  * changed it since, so it can be recorded as it is; DRIFT_DIRTY, it cannot
  * be trusted (drift, no record), so the record is replayed; DRIFT_KEEP, a
@@ -80,7 +81,7 @@ int drift_unknown_past(const struct plan_entry *e, struct buf *why);
 int runner_lock_run(struct runner *r, struct buf *err);
 /*
  * A tracking row for file f as migration m recorded it (its checksum and
- * down section): row borrows f's strings; free row->down_sql.
+ * down section), with copies of its strings: applied_release it.
  */
 void runner_fill_row(struct applied *row, const struct migfile *f,
     const struct migration *m, double ms, const char *state);

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "migration.h"
-#include "pgsplit.h"
+#include "text_migration.h"
+#include "text_pgsplit.h"
 #include "store_pg.h"
 #include "banned.h"
 
@@ -1134,7 +1134,7 @@ pg_open_scratch(const char *target, int lock_timeout, struct store **out,
 	if (ret == 0 && (ret = connect_url(target, name, &conn, err)) < 0)
 		drop_database(admin->conn, name);
 	if (ret < 0) {
-		store_close(base);
+		pg_close(base);
 		return ret;
 	}
 	s = pg_new(conn, target, lock_timeout);
@@ -1143,12 +1143,12 @@ pg_open_scratch(const char *target, int lock_timeout, struct store **out,
 	s->contained = 1;
 	s->locked = 1;		/* no one else uses it: no run lock */
 	admin->conn = NULL;
-	store_close(base);
+	pg_close(base);
 	*out = &s->base;
 	ret = run(s, "BEGIN", "cannot begin the scratch database's "
 	    "transaction", err);
 	if (ret < 0) {
-		store_close(*out);
+		pg_close(*out);
 		*out = NULL;
 	}
 	return ret;
@@ -1215,24 +1215,25 @@ pg_query_rows(struct store *base, const char *sql, int ncols,
 	return ret;
 }
 
-const char *
-store_pg_version(void)
+static void
+pg_version(struct buf *out)
 {
-	static char v[32];
 	struct buf err = BUF_INIT;
 	int n;
 
 	if (pq_load(&err) < 0) {
 		buf_release(&err);
-		return "not found";
+		buf_adds(out, "postgresql (libpq not found)");
+		return;
 	}
 	n = PQlibVersion();
-	snprintf(v, sizeof(v), "%d.%d", n / 10000, n % 10000);
-	return v;
+	buf_addf(out, "postgresql (libpq %d.%d)", n / 10000, n % 10000);
 }
 
 const struct store_ops store_pg_ops = {
 	.name = "postgresql",
+	.target = pg_target,
+	.version = pg_version,
 	.open = pg_open,
 	.close = pg_close,
 	.begin = pg_begin,

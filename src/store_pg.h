@@ -10,8 +10,9 @@
 
 #include <libpq-fe.h>
 
-#include "schema.h"
-#include "store.h"
+#include "text_schema.h"
+#include "store_driver.h"
+#include "store_pg_dl.h"
 
 struct pg_store {
 	struct store base;
@@ -100,12 +101,6 @@ struct pg_store {
 struct pg_store *pg_downcast(struct store *s);
 
 /*
- * Loads libpq (libpq_dl.c): $RUNNER_LIBPQ, else libpq.so.5. Call it before
- * any libpq function; later calls return at once.
- */
-int pq_load(struct buf *err);
-
-/*
  * Runs sql with text parameters. Returns the result (PQclear it) when the
  * command succeeded; otherwise NULL with "what: server message" in err.
  */
@@ -136,6 +131,10 @@ int pg_objects_describe(const struct schema *objs, struct schema *out,
 int pg_record_read(struct store *s, struct buf *header, struct buf *objects,
     struct buf *err);
 int pg_record_write(struct store *s, const char *header, const char *objects,
+    struct buf *err);
+
+/* store_pg_url.c: url as libpq takes it. */
+int pg_target(const char *url, struct buf *out, unsigned *flags,
     struct buf *err);
 
 #endif

@@ -18,7 +18,7 @@
 #include <libpq-fe.h>
 
 #include "error.h"
-#include "pgsplit.h"
+#include "text_pgsplit.h"
 #include "store_pg.h"
 #include "banned.h"
 

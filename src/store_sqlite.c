@@ -19,8 +19,8 @@
 
 #include "error.h"
 #include "file.h"
-#include "migration.h"
-#include "sqlite_describe.h"
+#include "text_migration.h"
+#include "store_sqlite_describe.h"
 #include "store_sqlite.h"
 #include "banned.h"
 
@@ -1383,8 +1383,16 @@ sqlite_lock_run(struct store *base, struct buf *err)
 	}
 }
 
+static void
+sqlite_version(struct buf *out)
+{
+	buf_addf(out, "sqlite %s", sqlite3_libversion());
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
+	.target = sqlite_target,
+	.version = sqlite_version,
 	.open = sqlite_open,
 	.close = sqlite_close,
 	.begin = sqlite_begin,

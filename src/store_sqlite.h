@@ -14,13 +14,14 @@
 
 #include <sqlite3.h>
 
-#include "schema.h"
-#include "store.h"
+#include "text_schema.h"
+#include "store_driver.h"
+#include "store_sqlite_vfs.h"
+#include "store_sqlite_watch.h"
 
 enum { ST_FIND, ST_INSERT, ST_STATE, ST_CHECKSUM, ST_REMOVE, ST_DOWN,
 	ST_COOKIE, ST_MAX };
 
-struct sqlite_watch;
 
 struct sqlite_store {
 	struct store base;
@@ -66,17 +67,6 @@ int sqlite_record_read(struct store *s, struct buf *header,
 int sqlite_record_write(struct store *s, const char *header,
     const char *objects, struct buf *err);
 
-/*
- * A scratch store's objects, followed so that its fingerprint costs what
- * changed since the last one, not the whole schema. sqlite_watch_auth sees
- * each action the authorizer is asked about while a section runs;
- * sqlite_watch_reset, called after a failed section or a rollback, makes
- * the next fingerprint read everything again.
- */
-void sqlite_watch_auth(struct sqlite_watch *w, int action, const char *a1,
-    const char *a2, const char *db);
-void sqlite_watch_reset(struct sqlite_watch *w);
-void sqlite_watch_free(struct sqlite_watch *w);
 
 /*
  * The message for SQLite's last error on s, prefixed with what (unless
@@ -91,21 +81,15 @@ double sqlite_elapsed_s(const struct timespec *since);
 /* What an extended I/O error code failed to do: "read", "sync"... */
 const char *sqlite_io_verb(int xrc);
 
-/*
- * store_sqlite_vfs.c: makes the default VFS one that notes the last file
- * operation that failed in this thread; sqlite_vfs_last gives its file
- * (NULL if none), errno and operation ("write", "sync"...).
- */
-void sqlite_vfs_install(void);
-const char *sqlite_vfs_last(int *err, const char **op);
-/* How many failures this thread's VFS calls have noted. */
-unsigned long sqlite_vfs_failures(void);
-
 /* store_ops' backup operations (store_sqlite_backup.c). */
 int sqlite_snapshot(struct store *s, const char *path, struct buf *err);
 int sqlite_check_image(const char *path, const char *name, struct buf *err);
 int sqlite_replace(struct store *s, const char *target, const char *path,
     struct buf *notes, struct buf *err);
 int sqlite_identity(const char *target, struct buf *out, struct buf *err);
+
+/* store_sqlite_url.c: url as the path to open, and its open flags. */
+int sqlite_target(const char *url, struct buf *target, unsigned *flags,
+    struct buf *err);
 
 #endif

@@ -11,7 +11,7 @@
 
 #include <sqlite3.h>
 
-#include "store_sqlite.h"
+#include "store_sqlite_vfs.h"
 #include "banned.h"
 
 struct note_file {

@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "buf.h"
-#include "layout.h"
-#include "lint.h"
-#include "migration.h"
+#include "text_layout.h"
+#include "text_lint.h"
+#include "text_migration.h"
 
 #define MAXE 64
 

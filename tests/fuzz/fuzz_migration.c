@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "lint.h"
-#include "migration.h"
+#include "text_lint.h"
+#include "text_migration.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

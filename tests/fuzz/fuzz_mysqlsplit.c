@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mysqlsplit.h"
+#include "text_mysqlsplit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

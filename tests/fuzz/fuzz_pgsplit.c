@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgsplit.h"
+#include "text_pgsplit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <sqlite3.h>
 
 #include "tap.h"
-#include "sqlite_describe.h"
+#include "store_sqlite_describe.h"
 
 static int
 describe_sql(const char *sql, struct schema *s)

@@ -8,7 +8,7 @@
 
 #include "tap.h"
 #include "error.h"
-#include "gz.h"
+#include "file_gz.h"
 
 static char dir[] = "/tmp/t_gz.XXXXXX";
 

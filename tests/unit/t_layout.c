@@ -7,8 +7,8 @@
 
 #include "tap.h"
 #include "error.h"
-#include "layout.h"
-#include "migration.h"
+#include "text_layout.h"
+#include "text_migration.h"
 
 static struct buf err = BUF_INIT;
 

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "tap.h"
-#include "lint.h"
+#include "text_lint.h"
 
 /* The warnings for a file of text in dialect, as lint prints them. */
 static char *

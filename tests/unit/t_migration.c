@@ -3,7 +3,7 @@
 
 #include "tap.h"
 #include "error.h"
-#include "migration.h"
+#include "text_migration.h"
 
 static struct buf err = BUF_INIT;
 

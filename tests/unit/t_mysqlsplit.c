@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "mysqlsplit.h"
+#include "text_mysqlsplit.h"
 #include "tap.h"
 
 /* The statements of sql, joined by " | "; an error as "error@OFF: why". */

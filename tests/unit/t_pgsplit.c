@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "pgsplit.h"
+#include "text_pgsplit.h"
 #include "tap.h"
 
 /* The statements of sql, joined by " | ". */

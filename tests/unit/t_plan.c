@@ -2,7 +2,7 @@
 #include <stdlib.h>
 
 #include "tap.h"
-#include "config.h"
+#include "file_config.h"
 #include "error.h"
 #include "plan.h"
 
