@@ -59,7 +59,7 @@ cmd_redo(struct cli *c, struct args *a)
 	struct buf err = BUF_INIT;
 	struct runner r;
 	char *version = NULL;
-	int ret, code = -1;
+	int ret, code = CLI_GO_ON;
 
 	ret = cli_open(c, &r, STORE_NOCREATE, 0, &err);
 	if (ret < 0)
@@ -76,9 +76,9 @@ cmd_redo(struct cli *c, struct args *a)
 		version = xstrdup(e->file->version);
 		code = cli_confirm_rollback(c, a, &r, NULL, 0, &err);
 	}
-	if (code < 0)
+	if (code == CLI_GO_ON)
 		code = cli_backup_first(c, a, NULL);
-	if (code < 0) {
+	if (code == CLI_GO_ON) {
 		ret = redo(c, &r, version, &err);
 		code = ret < 0 ? cli_fail(&err, ret) : EXIT_OK;
 		code = cli_schema_file(c, code);
