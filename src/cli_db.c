@@ -60,6 +60,20 @@ cli_open(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
 	return ret < 0 ? ret : cli_open_db(c, r, flags, missing_ok, err);
 }
 
+int
+cli_open_loaded(struct cli *c, struct runner *r, struct buf *err)
+{
+	int ret;
+
+	ret = cli_open(c, r, STORE_NOCREATE, 0, err);
+	if (ret < 0)
+		return cli_fail(err, ret);
+	ret = runner_load(r, err);
+	if (ret < 0)
+		return cli_finish(r, err, ret);
+	return CLI_GO_ON;
+}
+
 void
 cli_close(struct runner *r)
 {

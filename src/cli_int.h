@@ -217,6 +217,11 @@ int cli_open(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
 int cli_open_files(struct cli *c, struct runner *r, struct buf *err);
 int cli_open_db(struct cli *c, struct runner *r, unsigned flags,
     int missing_ok, struct buf *err);
+/*
+ * cli_open on a database that exists, then its history read: CLI_GO_ON
+ * with r open, or an exit code after saying why (r closed, err released).
+ */
+int cli_open_loaded(struct cli *c, struct runner *r, struct buf *err);
 void cli_close(struct runner *r);
 /* Closes r and releases err; the exit code for ret (0 or RUNNER_E*). */
 int cli_finish(struct runner *r, struct buf *err, int ret);

@@ -40,12 +40,8 @@ cmd_repair(struct cli *c, struct args *a)
 	struct runner r;
 	int ret, code;
 
-	ret = cli_open(c, &r, STORE_NOCREATE, 0, &err);
-	if (ret < 0)
-		return cli_fail(&err, ret);
-	ret = runner_load(&r, &err);
-	if (ret < 0)
-		return cli_finish(&r, &err, ret);
+	if ((code = cli_open_loaded(c, &r, &err)) != CLI_GO_ON)
+		return code;
 	if (r.plan.count[ENTRY_CHANGED] + r.plan.count[ENTRY_FAILED] == 0) {
 		if (!c->g->quiet)
 			puts("Nothing to repair.");

@@ -22,12 +22,8 @@ cmd_rollback(struct cli *c, struct args *a)
 	if (target && all)
 		return cli_usage_error(a, "--all and a VERSION ('%s') do not "
 		    "go together", target);
-	ret = cli_open(c, &r, STORE_NOCREATE, 0, &err);
-	if (ret < 0)
-		return cli_fail(&err, ret);
-	ret = runner_load(&r, &err);
-	if (ret < 0)
-		return cli_finish(&r, &err, ret);
+	if ((code = cli_open_loaded(c, &r, &err)) != CLI_GO_ON)
+		return code;
 	code = cli_confirm_rollback(c, a, &r, target, all, &err);
 	if (code == CLI_GO_ON)
 		code = cli_backup_first(c, a, NULL);

@@ -49,18 +49,15 @@ cmd_stamp(struct cli *c, struct args *a)
 	const char *target = a->pos[0];
 	struct buf err = BUF_INIT;
 	struct runner r;
-	int ret, code;
+	int ret = 0, code;
 
 	if (!version_valid(target))
 		return cli_usage_error(a, "'%s' is not a version (digits, "
 		    "such as 003)", target);
 	/* A missing database is more likely a wrong --db than one to adopt. */
-	ret = cli_open(c, &r, STORE_NOCREATE, 0, &err);
-	if (ret < 0)
-		return cli_fail(&err, ret);
-	ret = runner_load(&r, &err);
-	code = ret < 0 ? cli_fail(&err, ret) :
-	    confirm_stamp(c, a, &r, target, &err);
+	if ((code = cli_open_loaded(c, &r, &err)) != CLI_GO_ON)
+		return code;
+	code = confirm_stamp(c, a, &r, target, &err);
 	if (code == CLI_GO_ON) {
 		ret = runner_stamp(&r, target, &err);
 		code = ret < 0 ? cli_fail(&err, ret) : EXIT_OK;
