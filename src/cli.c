@@ -11,7 +11,8 @@
 #include "cli.h"
 #include "banned.h"
 
-#define O_YES { "--yes", NULL, "do not ask (needed off a terminal)", NULL }
+#define O_YES { "--yes", NULL, "do not ask; needed off a terminal (also -y)", \
+	NULL }
 #define O_NO_BACKUP { "--no-backup", NULL, "skip the backup taken first", \
 	NULL }
 #define O_OOO { "--allow-out-of-order", NULL, "apply a pending migration " \

@@ -28,7 +28,7 @@ const struct opt global_opts[] = {
 	{ "--url=", "URL", "the same as --db", "DATABASE_URL" },
 	{ "--wait", NULL, "first wait (up to 60 s) until the database accepts "
 	    "connections", NULL },
-	{ "-q", NULL, "print only errors and warnings", NULL },
+	{ "-q", NULL, "print only errors and warnings (also --quiet)", NULL },
 	{ "-h", NULL, "show usage (also --help)", NULL },
 	{ "-V", NULL, "show the version and drivers (also --version)", NULL },
 	{ NULL, NULL, NULL, NULL }
