@@ -50,8 +50,14 @@ CORE += store_pg store_pg_url store_pg_schema store_pg_backup store_pg_dl
 ALL_CFLAGS += -DHAVE_LIBPQ $(shell $(PKG_CONFIG) --cflags libpq)
 LIBS += -ldl
 endif
-CLI = main cli cli_options cmd_status cmd_verify cmd_backup cmd_stamp cmd_lint \
-	cmd_adopt cmd_redo cmd_wait cmd_version cmd_load
+# The dispatcher (cli), the helpers the commands share (cli_*), and one
+# file per command (cmd_*; cmd_migrate holds migrate-to too).
+CLI = main cli cli_options cli_usage cli_settings cli_print cli_signal cli_db \
+	cli_confirm cli_backup \
+	cmd_status cmd_migrate cmd_rollback cmd_redo cmd_create_migration \
+	cmd_init cmd_reset cmd_repair cmd_stamp cmd_adopt cmd_lint \
+	cmd_show_schema cmd_load cmd_verify cmd_backup cmd_backups \
+	cmd_restore cmd_wait cmd_version cmd_help
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
 UNIT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/t_*.c))

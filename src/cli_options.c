@@ -1,6 +1,6 @@
 /*
  * cli_options.c: the global options, taken before the command name or
- * after it, and the help lines every option gets.
+ * after it, and each command's own, as its table entry lists them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,31 +9,6 @@
 
 #include "cli_int.h"
 #include "banned.h"
-
-const struct opt global_opts[] = {
-	{ "--backup-dir=", "DIR", "where backups go (default backups)",
-	    "BACKUP_DIR" },
-	{ "--db=", "URL", "the database: a path, sqlite:PATH, file:PATH or "
-	    "postgres://... (default app.db)", "DATABASE_URL" },
-	{ "--dir=", "DIR", "a migrations folder, in any tool's layout; "
-	    "repeat it (or A:B) for several (default migrations)",
-	    "MIGRATIONS_DIR" },
-	{ "--env-file=", "FILE", "read settings from FILE instead of .env",
-	    NULL },
-	{ "--lock-timeout=", "SECONDS", "how long to wait for another "
-	    "runner's lock (default 30; 0: do not wait)", NULL },
-	{ "--schema-file=", "FILE", "after migrate, rollback and redo, write "
-	    "the schema and the applied versions to FILE", "RUNNER_SCHEMA_FILE" },
-	{ "--table=", "NAME", "runner's tracking table (default "
-	    TRACKING_TABLE ")", "RUNNER_TABLE" },
-	{ "--url=", "URL", "the same as --db", "DATABASE_URL" },
-	{ "--wait", NULL, "first wait (up to 60 s) until the database accepts "
-	    "connections", NULL },
-	{ "-q", NULL, "print only errors and warnings", NULL },
-	{ "-h", NULL, "show usage (also --help)", NULL },
-	{ "-V", NULL, "show the version and drivers (also --version)", NULL },
-	{ NULL, NULL, NULL, NULL }
-};
 
 /* Matches "--name VALUE" and "--name=VALUE"; *i advances past the value. */
 static int
@@ -114,18 +89,111 @@ globals_option(struct globals *g, int argc, char **argv, int *i)
 	return 0;
 }
 
-void
-print_options(FILE *f, const struct opt *o)
+int
+arg_flag(const struct args *a, const char *name, const char **val)
 {
-	char left[64];
+	size_t n = strlen(name);
+	int i;
 
-	for (; o->name; o++) {
-		snprintf(left, sizeof(left), "%.*s%s%s",
-		    (int)strcspn(o->name, "="), o->name, o->arg ? " " : "",
-		    o->arg ? o->arg : "");
-		fprintf(f, "  %-24s %s", left, o->help);
-		if (o->env)
-			fprintf(f, " [$%s]", o->env);
-		fputc('\n', f);
+	for (i = 0; i < MAX_FLAGS && a->cmd->opts[i].name; i++)
+		if (strncmp(a->cmd->opts[i].name, name, n) == 0 &&
+		    (a->cmd->opts[i].name[n] == '\0' ||
+		    a->cmd->opts[i].name[n] == '=') && a->val[i]) {
+			if (val)
+				*val = a->val[i];
+			return 1;
+		}
+	return 0;
+}
+
+int
+number_flag(const struct args *a, const char *name, int lo, int hi, int *out)
+{
+	const char *v;
+	char *end;
+	long n;
+
+	if (!arg_flag(a, name, &v))
+		return CLI_GO_ON;
+	n = strtol(v, &end, 10);
+	if (end == v || *end || n < lo || n > hi) {
+		fprintf(stderr, "runner: %s '%s' is not a number from %d to "
+		    "%d\n", name, v, lo, hi);
+		return cli_usage_error(a, "%s", "bad option value");
 	}
+	*out = (int)n;
+	return CLI_GO_ON;
+}
+
+/* Matches arg against the command's flags; -1 when unknown. */
+static int
+match_flag(const struct command *cmd, const char *arg, const char **inline_val)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+	int i;
+
+	if (strcmp(arg, "-y") == 0)
+		arg = "--yes", n = 5;
+	else if (strcmp(arg, "-q") == 0 && strcmp(cmd->name, "status") == 0)
+		arg = "--quiet", n = 7;
+	for (i = 0; i < MAX_FLAGS && cmd->opts[i].name; i++) {
+		if (strncmp(cmd->opts[i].name, arg, n) != 0)
+			continue;
+		if (cmd->opts[i].name[n] == '\0' && eq == NULL)
+			return i;
+		if (cmd->opts[i].name[n] == '=') {
+			*inline_val = eq ? eq + 1 : NULL;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* A command option's value is never taken for a global option. */
+int
+cli_parse_args(const struct command *cmd, struct globals *g, int argc,
+    char **argv, struct args *a)
+{
+	const char *v;
+	int i, f, gl, ended = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->cmd = cmd;
+	a->pos = xcalloc((size_t)argc + 1, sizeof(*a->pos));
+	for (i = 1; i < argc; i++) {
+		if (ended || argv[i][0] != '-' || argv[i][1] == '\0') {
+			a->pos[a->npos++] = argv[i];
+			continue;
+		}
+		if (strcmp(argv[i], "--") == 0) {
+			ended = 1;
+			continue;
+		}
+		v = NULL;
+		f = match_flag(cmd, argv[i], &v);
+		if (f < 0 && (gl = globals_option(g, argc, argv, &i)) != 0) {
+			if (gl < 0)
+				return EXIT_USAGE;
+			continue;
+		}
+		if (f < 0)
+			return cli_usage_error(a, "unknown option '%s'",
+			    argv[i]);
+		if (strchr(cmd->opts[f].name, '=') && v == NULL) {
+			if (i + 1 >= argc)
+				return cli_usage_error(a, "option '%s' needs a "
+				    "value", argv[i]);
+			v = argv[++i];
+		}
+		a->val[f] = v ? v : "";
+	}
+	if (g->help)
+		return CLI_GO_ON;
+	if (a->npos < cmd->minpos)
+		return cli_usage_error(a, "'%s' needs an argument", cmd->name);
+	if (a->npos > cmd->maxpos)
+		return cli_usage_error(a, "unexpected argument '%s'",
+		    a->pos[cmd->maxpos]);
+	return CLI_GO_ON;
 }

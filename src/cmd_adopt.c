@@ -9,7 +9,7 @@
 #include "error.h"
 #include "banned.h"
 
-/* Lists what adopt would record and asks; -1 to go on. */
+/* Lists what adopt would record and asks: CLI_GO_ON or an exit code. */
 static int
 confirm_adopt(struct cli *c, struct args *a, const struct adopt_plan *p)
 {
@@ -52,6 +52,7 @@ summary(const struct cli *c, const struct adopt_plan *p)
 	puts(". 'runner migrate' applies the rest.");
 }
 
+/* --from and --allow-missing: CLI_GO_ON, or an exit code. */
 static int
 parse_opts(struct args *a, struct adopt_opts *o)
 {
@@ -60,14 +61,14 @@ parse_opts(struct args *a, struct adopt_opts *o)
 	o->from = -1;
 	o->allow_missing = arg_flag(a, "--allow-missing", NULL);
 	if (!arg_flag(a, "--from", &from))
-		return -1;
+		return CLI_GO_ON;
 	o->from = peer_parse(from);
 	if (o->from < 0) {
 		fprintf(stderr, "runner: --from '%s' is not a tool runner "
 		    "knows (%s)\n", from, peer_names());
 		return EXIT_USAGE;
 	}
-	return -1;
+	return CLI_GO_ON;
 }
 
 int
@@ -79,7 +80,7 @@ cmd_adopt(struct cli *c, struct args *a)
 	struct runner r;
 	int ret, code;
 
-	if ((code = parse_opts(a, &o)) >= 0)
+	if ((code = parse_opts(a, &o)) != CLI_GO_ON)
 		return code;
 	/* A missing database is more likely a wrong --db than one to adopt. */
 	ret = cli_open(c, &r, STORE_NOCREATE, 0, &err);
@@ -88,7 +89,7 @@ cmd_adopt(struct cli *c, struct args *a)
 	ret = runner_adopt_plan(&r, &o, &p, &err);
 	code = ret < 0 ? cli_fail(&err, ret) : confirm_adopt(c, a, &p);
 	adopt_plan_release(&p);
-	if (code < 0) {
+	if (code == CLI_GO_ON) {
 		ret = runner_adopt(&r, &o, &p, &err);
 		code = ret < 0 ? cli_fail(&err, ret) : EXIT_OK;
 		if (ret == 0)

@@ -1,8 +1,4 @@
-/*
- * cmd_load.c: runner load FILE, a new database from a schema file, and
- * the schema file itself (--schema-file), rewritten after the commands
- * that change the database.
- */
+/* cmd_load.c: runner load FILE, a new database from a schema file. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,35 +9,6 @@
 #include "cli_int.h"
 #include "error.h"
 #include "banned.h"
-
-int
-cli_schema_file(struct cli *c, int code)
-{
-	struct buf err = BUF_INIT;
-	struct store *s = NULL;
-	int ret;
-
-	if (c->schema_file == NULL)
-		return code;
-	ret = store_open(c->db, STORE_NOCREATE, c->g->lock_timeout, &s, &err);
-	if (ret == RUNNER_ENOENT) {
-		buf_release(&err);
-		return code;
-	}
-	if (ret == 0)
-		ret = store_set_table(s, c->table, &err);
-	if (ret == 0)
-		ret = schema_file_write(s, c->schema_file, &err);
-	store_close(s);
-	if (ret < 0) {
-		buf_addf(&err, "\nthe schema file '%s' was left as it was",
-		    c->schema_file);
-		ret = cli_fail(&err, ret);
-		return code == EXIT_OK ? ret : code;
-	}
-	buf_release(&err);
-	return code;
-}
 
 /* The database file load would create, or NULL (a server, or it exists). */
 static char *

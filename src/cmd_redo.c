@@ -59,15 +59,13 @@ cmd_redo(struct cli *c, struct args *a)
 	struct buf err = BUF_INIT;
 	struct runner r;
 	char *version = NULL;
-	int ret, code = -1;
+	int ret, code;
 
-	ret = cli_open(c, &r, STORE_NOCREATE, 0, &err);
-	if (ret < 0)
-		return cli_fail(&err, ret);
-	ret = runner_load(&r, &err);
-	e = ret == 0 ? redoable(&r, &err) : NULL;
-	if (ret < 0 || err.len)
-		code = cli_fail(&err, ret < 0 ? ret : RUNNER_EFAIL);
+	if ((code = cli_open_loaded(c, &r, &err)) != CLI_GO_ON)
+		return code;
+	e = redoable(&r, &err);
+	if (err.len)
+		code = cli_fail(&err, RUNNER_EFAIL);
 	else if (e == NULL) {
 		if (!c->g->quiet)
 			puts("Nothing to redo: no migration is applied.");
@@ -76,9 +74,9 @@ cmd_redo(struct cli *c, struct args *a)
 		version = xstrdup(e->file->version);
 		code = cli_confirm_rollback(c, a, &r, NULL, 0, &err);
 	}
-	if (code < 0)
+	if (code == CLI_GO_ON)
 		code = cli_backup_first(c, a, NULL);
-	if (code < 0) {
+	if (code == CLI_GO_ON) {
 		ret = redo(c, &r, version, &err);
 		code = ret < 0 ? cli_fail(&err, ret) : EXIT_OK;
 		code = cli_schema_file(c, code);

@@ -10,7 +10,7 @@
 #include "error.h"
 #include "banned.h"
 
-/* Lists what the stamp would record and asks; -1 to go on. */
+/* Lists what the stamp would record and asks: CLI_GO_ON or an exit code. */
 static int
 confirm_stamp(struct cli *c, struct args *a, struct runner *r,
     const char *target, struct buf *err)
@@ -18,7 +18,7 @@ confirm_stamp(struct cli *c, struct args *a, struct runner *r,
 	const struct plan_entry **v = xcalloc(r->plan.n + 1, sizeof(*v));
 	struct buf q = BUF_INIT;
 	size_t i, n;
-	int code = -1;
+	int code = CLI_GO_ON;
 
 	if (plan_stamp(&r->plan, target, v, &n, err) < 0)
 		code = cli_fail(err, RUNNER_EFAIL);
@@ -49,19 +49,16 @@ cmd_stamp(struct cli *c, struct args *a)
 	const char *target = a->pos[0];
 	struct buf err = BUF_INIT;
 	struct runner r;
-	int ret, code;
+	int ret = 0, code;
 
 	if (!version_valid(target))
 		return cli_usage_error(a, "'%s' is not a version (digits, "
 		    "such as 003)", target);
 	/* A missing database is more likely a wrong --db than one to adopt. */
-	ret = cli_open(c, &r, STORE_NOCREATE, 0, &err);
-	if (ret < 0)
-		return cli_fail(&err, ret);
-	ret = runner_load(&r, &err);
-	code = ret < 0 ? cli_fail(&err, ret) :
-	    confirm_stamp(c, a, &r, target, &err);
-	if (code < 0) {
+	if ((code = cli_open_loaded(c, &r, &err)) != CLI_GO_ON)
+		return code;
+	code = confirm_stamp(c, a, &r, target, &err);
+	if (code == CLI_GO_ON) {
 		ret = runner_stamp(&r, target, &err);
 		code = ret < 0 ? cli_fail(&err, ret) : EXIT_OK;
 	}

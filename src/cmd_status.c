@@ -70,30 +70,6 @@ last_line(const struct plan *p, const struct drift *d)
 		puts("Database is up to date!");
 }
 
-void
-cli_print_drift(const struct drift *d, int always)
-{
-	const char *p, *nl;
-
-	if (d->note.len)
-		printf("\nNo drift record to use (%s): checking by replaying "
-		    "the applied migrations.\n", d->note.buf);
-	if (!d->checked) {
-		printf("\nSchema drift not checked: %s.\n", d->why.buf);
-		return;
-	}
-	if (d->n == 0) {
-		if (always)
-			puts("\nNo schema drift: the database's schema is what "
-			    "its applied migrations produce.");
-		return;
-	}
-	printf("\nSchema drift: %zu difference%s from what the applied "
-	    "migrations produce:\n", d->n, plural(d->n));
-	for (p = d->diff.buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1)
-		printf("  %.*s\n", (int)(nl - p), p);
-}
-
 /*
  * drift: whether to print drift's section (a database, a check asked
  * for); shown: the database, when it does not exist.

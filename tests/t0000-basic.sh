@@ -209,4 +209,41 @@ test_expect_success 'README synopses match "runner help" and "runner help COMMAN
 	fi
 '
 
+test_expect_success 'help COMMAND describes each option of its usage line in one line' '
+	runner help >out &&
+	sed -n "/^commands:/,/^\$/s/^  \([a-z][a-z-]*\) .*/\1/p" out >commands &&
+	test_line_count -ge 20 commands &&
+	: >missing &&
+	while read -r name
+	do
+		runner help "$name" >out &&
+		for flag in $(sed -n "s/^usage: runner [a-z-]*//p" out |
+			grep -o -e "\[-[-a-z]*" | tr -d "[")
+		do
+			n=$(sed -n "/^options:/,/^\$/p" out |
+				grep -c -e "^  $flag  *[^ ]") &&
+			test "$n" = 1 || echo "$name $flag" >>missing
+		done || return 1
+	done <commands &&
+	runner help >out &&
+	for flag in $(sed -n "s/^usage: runner //p" out |
+		grep -o -e "\[-[-a-z]*" | tr -d "[")
+	do
+		n=$(sed -n "/^global options/,/^\$/p" out |
+			grep -c -e "^  $flag  *[^ ]") &&
+		test "$n" = 1 || echo "global $flag" >>missing
+	done &&
+	test_must_be_empty missing
+'
+
+test_expect_success 'help names the short and long forms the parser also takes' '
+	runner help rollback >out &&
+	test_grep -e "^  --yes .*(also -y)" out &&
+	runner help status >out &&
+	test_grep -e "^  --quiet .*(also -q)" out &&
+	test_grep -e "^  -q .*(also --quiet)" out &&
+	test_grep -e "^  -h .*(also --help)" out &&
+	test_grep -e "^  -V .*(also --version)" out
+'
+
 test_done
