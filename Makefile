@@ -42,7 +42,7 @@ LIBS += -ldl
 endif
 CLI = main cli cli_options cmd_status cmd_verify cmd_backup cmd_stamp cmd_lint \
 	cmd_adopt cmd_redo cmd_wait cmd_version cmd_load
-#CLI += cmd_embed
+CLI += cmd_embed
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
 UNIT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/t_*.c))

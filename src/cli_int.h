@@ -107,6 +107,7 @@ int cmd_redo(struct cli *c, struct args *a);
 int cmd_wait(struct cli *c, struct args *a);
 int cmd_version(struct cli *c, struct args *a);
 int cmd_load(struct cli *c, struct args *a);
+int cmd_embed(struct cli *c, struct args *a);
 
 /*
  * After a command that changed the database: rewrites --schema-file, if
