@@ -67,6 +67,11 @@ librunner_open(const char *url, const struct librunner_options *opts,
 		    "neither seconds nor -1 (do not wait)", db->lock_timeout);
 	if (db->lock_timeout == -1)
 		db->lock_timeout = 0;
+	/* Before opening, which would create the database. */
+	if (!tracking_name_valid(table))
+		return buf_seterr(&db->err, RUNNER_EUSAGE, "'%s' cannot name "
+		    "the tracking table (letters, digits and '_', not starting "
+		    "with a digit, at most %d)", table, TRACKING_NAME_MAX);
 	db->url = xstrdup(url);
 	ret = store_open(url, 0, db->lock_timeout, &db->store, &db->err);
 	if (ret == 0)

@@ -45,20 +45,25 @@ checked () {
 }
 
 # build OUT MIGRATIONS_C [static]: the example, linked through pkg-config
-# (PKG_CONFIG_PATH set by the caller) with the shared library (found by
+# (PKG_CONFIG_PATH set by the caller), with the shared library (found by
 # its rpath) or, with static, the static one.
 build () {
-	local libdir
+	local libdir ex="$TRASH_DIRECTORY/example.o"
+	# The program is compiled once; each build links other migrations.
+	if ! test -f "$ex"; then
+		cc $EX_CFLAGS $(pkg-config --cflags runner) -c -o "$ex" "$EXAMPLE" ||
+			return 1
+	fi
 	libdir=$(pkg-config --libs-only-L runner) &&
 	libdir=${libdir#-L} &&
 	libdir=${libdir%% } &&
 	if test "$3" = static; then
-		cc $EX_CFLAGS -o "$1" "$EXAMPLE" "$2" \
+		cc $EX_CFLAGS -o "$1" "$ex" "$2" \
 			$(pkg-config --cflags runner) -L"$libdir" \
 			-Wl,-Bstatic -lrunner -Wl,-Bdynamic \
 			$(pkg-config --static --libs-only-l --libs-only-other runner | sed "s/-lrunner//")
 	else
-		cc $EX_CFLAGS -o "$1" "$EXAMPLE" "$2" \
+		cc $EX_CFLAGS -o "$1" "$ex" "$2" \
 			$(pkg-config --cflags --libs runner) -Wl,-rpath,"$libdir"
 	fi
 }
@@ -175,7 +180,7 @@ test_expect_success 'runner embed: a missing folder or a bad migration fails as 
 	test_cmp expect err
 '
 
-test_expect_success 'errors reach the caller: a bad folder, a bad URL, NULL-free messages' '
+test_expect_success 'errors reach the caller: a bad folder, a bad URL, a bad table name, a bad target; --table works' '
 	test_expect_code 1 checked ./ex-shared -d nosuch e1.db 2>err &&
 	test_grep "^example: load failed (-3): cannot open migrations directory .nosuch.: No such file or directory" err &&
 	test_expect_code 1 checked ./ex-shared "sqlite:e2.db?bogus=1" 2>err &&
@@ -184,6 +189,12 @@ test_expect_success 'errors reach the caller: a bad folder, a bad URL, NULL-free
 	test_expect_code 1 checked ./ex-shared nodir/e3.db 2>err &&
 	test_grep "^example: open failed (-1): .*nodir/e3.db" err &&
 	test_path_is_missing nodir &&
+	test_expect_code 1 checked ./ex-shared -T 1bad e5.db 2>err &&
+	test_grep "^example: open failed (-2): .1bad. cannot name the tracking table" err &&
+	test_path_is_missing e5.db &&
+	checked ./ex-shared -T app_versions e6.db >out &&
+	test_equal 3 "$(sql e6.db "SELECT count(*) FROM app_versions")" &&
+	runner --db e6.db --table app_versions status --exit-code >/dev/null &&
 	test_expect_code 1 checked ./ex-shared -t x1 e4.db 2>err &&
 	test_grep "^example: migrate failed (-2): .x1. is not a version" err
 '

@@ -3,7 +3,7 @@
  * with librunner, from the migrations compiled into it (migrations.c,
  * written by `runner embed`) or from a folder, then reports its status.
  *
- *	example [-d DIR] [-t VERSION] [-1] DATABASE
+ *	example [-1] [-d DIR] [-T TABLE] [-t VERSION] DATABASE
  *
  * Built with: cc example.c migrations.c $(pkg-config --cflags --libs runner)
  */
@@ -30,6 +30,7 @@ fail(struct librunner *db, const char *what, int code)
 int
 main(int argc, char **argv)
 {
+	struct librunner_options opts = { NULL, 0 };
 	struct librunner_status st;
 	struct librunner *db;
 	const char *dir = NULL, *target = NULL;
@@ -37,7 +38,7 @@ main(int argc, char **argv)
 	size_t applied;
 	int c, ret;
 
-	while ((c = getopt(argc, argv, "1d:t:")) != -1) {
+	while ((c = getopt(argc, argv, "1d:T:t:")) != -1) {
 		switch (c) {
 		case '1':
 			flags |= LIBRUNNER_ONE_TRANSACTION;
@@ -45,22 +46,25 @@ main(int argc, char **argv)
 		case 'd':
 			dir = optarg;
 			break;
+		case 'T':
+			opts.table = optarg;
+			break;
 		case 't':
 			target = optarg;
 			break;
 		default:
 			fprintf(stderr, "usage: example [-1] [-d DIR] "
-			    "[-t VERSION] DATABASE\n");
+			    "[-T TABLE] [-t VERSION] DATABASE\n");
 			return 2;
 		}
 	}
 	if (optind != argc - 1) {
-		fprintf(stderr, "usage: example [-1] [-d DIR] [-t VERSION] "
-		    "DATABASE\n");
+		fprintf(stderr, "usage: example [-1] [-d DIR] [-T TABLE] "
+		    "[-t VERSION] DATABASE\n");
 		return 2;
 	}
 	/* The handle is set even when opening fails: it holds the message. */
-	if ((ret = librunner_open(argv[optind], NULL, &db)) != 0)
+	if ((ret = librunner_open(argv[optind], &opts, &db)) != 0)
 		return fail(db, "open", ret);
 	ret = dir ? librunner_load_dir(db, dir) :
 	    librunner_load_embedded(db, runner_migrations,
