@@ -123,7 +123,10 @@ int librunner_load_embedded(struct librunner *db,
  * LIBRUNNER_ONE_TRANSACTION; *applied (if not NULL) gets how many were.
  * Refuses, changing nothing, when an applied migration's file changed or
  * one failed. On a failure the migrations before the failing one stay
- * applied (none with LIBRUNNER_ONE_TRANSACTION).
+ * applied (none with LIBRUNNER_ONE_TRANSACTION). From the first call the
+ * handle holds runner's run lock on the database until librunner_close
+ * (another runner's migrate or rollback waits for it): close the handle
+ * once the program has migrated.
  */
 int librunner_migrate(struct librunner *db, const char *target,
     unsigned flags, size_t *applied);
