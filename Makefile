@@ -56,7 +56,7 @@ CLI = main cli cli_options cli_usage cli_settings cli_print cli_signal cli_db \
 	cli_confirm cli_backup \
 	cmd_status cmd_migrate cmd_rollback cmd_redo cmd_create_migration \
 	cmd_init cmd_reset cmd_repair cmd_stamp cmd_adopt cmd_lint \
-	cmd_show_schema cmd_load cmd_verify cmd_backup cmd_backups \
+	cmd_show_schema cmd_load cmd_embed cmd_verify cmd_backup cmd_backups \
 	cmd_restore cmd_wait cmd_version cmd_help
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
@@ -85,6 +85,90 @@ $(BUILD)/unit/%: tests/unit/%.c $(CORE_OBJS)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(CORE_OBJS) $(LDFLAGS) $(LIBS)
 
 -include $(CORE_OBJS:.o=.d) $(CLI_OBJS:.o=.d)
+
+# librunner (src/librunner.h, doc/library.md): the core and librunner.c
+# compiled again, position-independent with every symbol hidden but the
+# API's. The static library is one object whose other symbols are made
+# local (ld -r, objcopy), so that the core's names (buf_add, xmalloc...)
+# never clash with a program's; the shared one exports only the API
+# (visibility, and librunner.map for its symbol version).
+LIB_VERSION = 0.1.0
+LIB_SONAME = librunner.so.0
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+OBJCOPY ?= objcopy
+LIB_OBJS = $(CORE:%=$(BUILD)/pic/%.o) $(BUILD)/pic/librunner.o
+LIB_A = $(BUILD)/librunner.a
+LIB_SO = $(BUILD)/librunner.so.$(LIB_VERSION)
+# Under the sanitizers the runtime resolves some symbols at load time.
+ifndef SANITIZE
+LIB_SO_FLAGS = -Wl,--no-undefined
+endif
+# runner.pc's lines after its variables: sqlite3 and zlib through their
+# own .pc files, for a static link.
+PC_BODY = 'Name: runner' \
+	'Description: raw-SQL numbered migrations for a program'"'"'s database' \
+	'Version: $(LIB_VERSION)' 'Requires.private: sqlite3 zlib' \
+	'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lrunner' \
+	'Libs.private: $(filter -ldl -pthread,$(LIBS))'
+
+lib: $(LIB_A) $(LIB_SO) $(BUILD)/librunner.so \
+	$(BUILD)/pkgconfig/runner-uninstalled.pc $(BUILD)/include/librunner.h
+all: lib
+
+$(BUILD)/pic/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	$(LD) -r -o $(BUILD)/librunner-all.o $(LIB_OBJS)
+	$(OBJCOPY) --localize-hidden $(BUILD)/librunner-all.o
+	rm -f $@ && $(AR) rcs $@ $(BUILD)/librunner-all.o
+
+$(LIB_SO): $(LIB_OBJS) src/librunner.map
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIB_SONAME) \
+		-Wl,--version-script=src/librunner.map $(LIB_SO_FLAGS) \
+		-o $@ $(LIB_OBJS) $(LIBS)
+
+$(BUILD)/librunner.so: $(LIB_SO)
+	ln -sf librunner.so.$(LIB_VERSION) $(BUILD)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $@
+
+# For building against the tree: PKG_CONFIG_PATH=$(BUILD)/pkgconfig finds
+# runner-uninstalled.pc for "runner", with only the public header.
+$(BUILD)/include/librunner.h: src/librunner.h
+	@mkdir -p $(@D)
+	cp $< $@
+$(BUILD)/pkgconfig/runner-uninstalled.pc: Makefile
+	@mkdir -p $(@D)
+	printf '%s\n' 'libdir=$(CURDIR)/$(BUILD)' \
+		'includedir=$(CURDIR)/$(BUILD)/include' '' $(PC_BODY) >$@
+
+# make install calls these: the header, both libraries with the shared
+# one's links, and runner.pc written for PREFIX (LIBDIR, INCLUDEDIR).
+install-lib: $(LIB_A) $(LIB_SO)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0644 src/librunner.h $(DESTDIR)$(INCLUDEDIR)/librunner.h
+	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/librunner.a
+	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/librunner.so.$(LIB_VERSION)
+	ln -sf librunner.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
+	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/librunner.so
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
+		'includedir=$(INCLUDEDIR)' '' $(PC_BODY) \
+		>$(DESTDIR)$(PKGCONFIGDIR)/runner.pc
+
+uninstall-lib:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/librunner.h \
+		$(DESTDIR)$(LIBDIR)/librunner.a \
+		$(DESTDIR)$(LIBDIR)/librunner.so.$(LIB_VERSION) \
+		$(DESTDIR)$(LIBDIR)/$(LIB_SONAME) $(DESTDIR)$(LIBDIR)/librunner.so \
+		$(DESTDIR)$(PKGCONFIGDIR)/runner.pc
+
+-include $(LIB_OBJS:.o=.d)
+
+.PHONY: lib install-lib uninstall-lib
 
 # The README's commands (./setup example, ./setup test, which install make
 # first): each installs the Debian packages it needs that are missing.

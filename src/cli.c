@@ -111,6 +111,10 @@ static const struct command commands[] = {
 	{ "restore", NULL, cmd_restore, "[--no-backup] [--yes] FILE",
 	    "check a backup, then replace the database with it",
 	    { O_NO_BACKUP, O_YES }, 1, 1, 0 },
+	{ "embed", NULL, cmd_embed, "[--name NAME] [DIR ...]",
+	    "write the migrations as C data for librunner, on stdout",
+	    { { "--name=", "NAME", "the array's C name (default "
+	    "runner_migrations)", NULL } }, 0, 99, 1 },
 	{ "wait", NULL, cmd_wait, "[--timeout SECONDS]",
 	    "wait until the database accepts connections",
 	    { { "--timeout=", "SECONDS", "give up after this long (default "

@@ -281,6 +281,7 @@ int cmd_adopt(struct cli *c, struct args *a);
 int cmd_lint(struct cli *c, struct args *a);
 int cmd_show_schema(struct cli *c, struct args *a);
 int cmd_load(struct cli *c, struct args *a);
+int cmd_embed(struct cli *c, struct args *a);
 int cmd_verify(struct cli *c, struct args *a);
 int cmd_backup(struct cli *c, struct args *a);
 int cmd_backups(struct cli *c, struct args *a);

@@ -221,7 +221,7 @@ item_format(const struct layout_item *it, struct migration_src *src)
 	src->env = &migset_env;
 }
 
-static void
+void
 migfile_fill(struct migfile *f, const struct migration_src *src,
     const struct migration *m)
 {
@@ -570,8 +570,10 @@ migfile_read(const struct migfile *f, struct migration *m, struct buf *err)
 	int ret;
 
 	memset(&src, 0, sizeof(src));
-	ret = read_parts(f, &p, err);
-	if (ret == 0) {
+	memset(&p, 0, sizeof(p));
+	if (f->src)
+		ret = migration_parse_src(f->src, m, err);
+	else if ((ret = read_parts(f, &p, err)) == 0) {
 		src.path = f->path;
 		src.data = p.up;
 		src.len = p.ulen;

@@ -28,6 +28,11 @@ struct migfile {
 	unsigned downflags;
 	int reversible;
 	int empty;		/* its up section holds no SQL: a no-op */
+	/*
+	 * Contents compiled into a program (librunner.c), borrowed: read
+	 * from here instead of the files. NULL for a folder's migration.
+	 */
+	const struct migration_src *src;
 };
 
 /* A migrations folder and the layout it was read in. */
@@ -61,6 +66,10 @@ int migset_load(struct migset *s, char *const *dirs, size_t n,
 void migset_release(struct migset *s);
 /* The file with this version (compare_version), or NULL. */
 const struct migfile *migset_find(const struct migset *s, const char *version);
+
+/* f's checksum, formats and section options from its parse m of src. */
+void migfile_fill(struct migfile *f, const struct migration_src *src,
+    const struct migration *m);
 
 /*
  * Reads and parses f again for running it; fails if the files changed
