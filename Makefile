@@ -11,7 +11,7 @@ WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wwrite-strings -Wvla
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARNINGS) -Werror \
-	$(shell $(PKG_CONFIG) --cflags sqlite3 zlib 2>/dev/null) $(CFLAGS)
+	$(shell $(PKG_CONFIG) --cflags sqlite3 zlib 2>/dev/null) $(CPPFLAGS) $(CFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 zlib 2>/dev/null || echo -lsqlite3 -lz) -pthread
 
 # The PostgreSQL driver is built when pkg-config finds libpq (Debian:
