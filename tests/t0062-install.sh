@@ -9,19 +9,24 @@
 
 command -v make >/dev/null 2>&1 && test_set_prereq MAKE
 
-# install_runner DESTDIR [VARIABLE=VALUE...]: make install into DESTDIR.
-install_runner () {
-	local dest=$1
-	shift
-	make -s -C "$SOURCE_DIRECTORY" install DESTDIR="$dest" \
+# make_runner TARGET DESTDIR [VARIABLE=VALUE...]: make TARGET into DESTDIR,
+# with none of the caller's settings: not those a make check above passes
+# down (MAKEFLAGS), nor folders from the environment.
+make_runner () {
+	local target=$1 dest=$2
+	shift 2
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u PREFIX -u BINDIR -u MANDIR \
+		-u BASHCOMPDIR -u ZSHCOMPDIR -u INSTALL_FILES -u INSTALL_LINKS \
+		make -s -C "$SOURCE_DIRECTORY" "$target" DESTDIR="$dest" \
 		RUNNER_BIN="$RUNNER" "$@"
 }
 
+install_runner () {
+	make_runner install "$@"
+}
+
 uninstall_runner () {
-	local dest=$1
-	shift
-	make -s -C "$SOURCE_DIRECTORY" uninstall DESTDIR="$dest" \
-		RUNNER_BIN="$RUNNER" "$@"
+	make_runner uninstall "$@"
 }
 
 # installed DESTDIR: every file and link under DESTDIR, with its mode.
