@@ -220,6 +220,7 @@ test_expect_success ZSH 'zsh: commands, options, versions and values' '
 	zsh_complete "runner " "runner mig" "runner -" "runner --dir goose:other rollback " \
 		"runner migrate-to " "runner --dir flyway stamp --yes " \
 		"runner backup --level " "runner adopt --from d" \
+		"runner migrate-to --table t --dir flyway " \
 		"${lines[@]}" >out &&
 	{
 		echo "== runner " && cat all-commands &&
@@ -232,6 +233,8 @@ test_expect_success ZSH 'zsh: commands, options, versions and values' '
 		printf "%s\n" 1.10 1.2 &&
 		echo "== runner backup --level " && printf "%s\n" 0 1 2 3 4 5 6 7 8 9 &&
 		echo "== runner adopt --from d" && printf "%s\n" dbmate diesel &&
+		echo "== runner migrate-to --table t --dir flyway " &&
+		printf "%s\n" 1.10 1.2 &&
 		cat per-command
 	} >want &&
 	test_cmp want out
