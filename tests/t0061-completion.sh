@@ -173,6 +173,9 @@ test_expect_success 'bash: several folders (--dir twice, A:B), $MIGRATIONS_DIR, 
 	test_cmp want out &&
 	bash_complete --dir goose:other rollback "" >out &&
 	test_cmp want out &&
+	# --dir=A:B, as bash splits it into words at "="
+	bash_complete --dir = goose:other rollback "" >out &&
+	test_cmp want out &&
 	MIGRATIONS_DIR=goose:other bash_complete rollback "" >out &&
 	test_cmp want out &&
 	mkdir envdir &&
@@ -198,6 +201,11 @@ test_expect_success 'bash: option values: folders, layouts, tools, levels, comma
 	bash_complete --dir "" >out &&
 	test_grep -x migrations out &&
 	test_grep ! -x help out &&
+	bash_complete --dir = "" >out &&
+	test_grep -x migrations out &&
+	test_grep ! -x help out &&
+	bash_complete --dir = >out &&
+	test_grep -x migrations out &&
 	bash_complete create-migration --layout go >out &&
 	printf "%s\n" golang-migrate goose >want &&
 	test_cmp want out &&

@@ -54,13 +54,15 @@ _runner_takes_value()
 # _runner_dirs: the migrations folders this command line reads, one a line.
 _runner_dirs()
 {
-	local i w dirs='' envfile=.env line
+	local i w v dirs='' envfile=.env line
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
+		v=${COMP_WORDS[i + 1]}
+		# --dir=X arrives as three words, bash breaking at "=".
+		[[ $v == = ]] && v=${COMP_WORDS[i + 2]}
 		case $w in
-		--dir) dirs=${dirs:+$dirs:}${COMP_WORDS[i + 1]} ;;
-		--dir=*) dirs=${dirs:+$dirs:}${w#--dir=} ;;
-		--env-file) envfile=${COMP_WORDS[i + 1]} ;;
+		--dir) dirs=${dirs:+$dirs:}$v ;;
+		--env-file) envfile=$v ;;
 		esac
 	done
 	if [[ -z $dirs ]]; then
@@ -119,11 +121,19 @@ _runner()
 		w=${COMP_WORDS[i]}
 		if _runner_takes_value "$cmd" "$w"; then
 			((i++))
+			[[ ${COMP_WORDS[i]} == = ]] && ((i++))
 		elif [[ $w != -* && -z $cmd ]]; then
 			cmd=$w
 		fi
 	done
 
+	# --dir=X arrives as "--dir" "=" "X" (or "--dir" "=" just after the
+	# "="), bash breaking words at "=": X is the value being completed.
+	if [[ $cur == = ]]; then
+		cur=
+	elif [[ $prev == = ]] && ((COMP_CWORD > 2)); then
+		prev=${COMP_WORDS[COMP_CWORD - 2]}
+	fi
 	if ((COMP_CWORD > 1)) && _runner_takes_value "$cmd" "$prev"; then
 		case $prev in
 		--dir|--backup-dir)
