@@ -2,6 +2,8 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 PKG_CONFIG ?= pkg-config
 CC ?= cc
 
@@ -9,7 +11,7 @@ WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wwrite-strings -Wvla
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARNINGS) -Werror \
-	$(shell $(PKG_CONFIG) --cflags sqlite3 zlib 2>/dev/null) $(CFLAGS)
+	$(shell $(PKG_CONFIG) --cflags sqlite3 zlib 2>/dev/null) $(CPPFLAGS) $(CFLAGS)
 LIBS = $(shell $(PKG_CONFIG) --libs sqlite3 zlib 2>/dev/null || echo -lsqlite3 -lz) -pthread
 
 # The PostgreSQL driver is built when pkg-config finds libpq (Debian:
@@ -211,12 +213,38 @@ check-valgrind: all $(UNIT_BINS) $(FAULTFS)
 		VALGRIND_BIN="$(CURDIR)/$(BUILD)/runner" RUNNER_VALGRIND=1 \
 		RUNNER_TIMEOUT=900 prove $(PROVE_FLAGS) tests/t*.sh
 
-install: runner
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 runner $(DESTDIR)$(BINDIR)/runner
+# What make install puts where, one SOURCE|DESTINATION|MODE a word
+# (DESTINATION under $(DESTDIR)), and the symbolic links it makes, one
+# LINK|TARGET a word; make uninstall removes exactly these. Another part
+# adds its own files with a line: INSTALL_FILES += librunner.a|$(LIBDIR)/librunner.a|0644
+# RUNNER_BIN is the binary installed (tests/t0062-install.sh names the one
+# under test, so that nothing is built).
+RUNNER_BIN = runner
+INSTALL_FILES = $(RUNNER_BIN)|$(BINDIR)/runner|0755 \
+	doc/runner.1|$(MANDIR)/man1/runner.1|0644 \
+	contrib/completion/runner.bash|$(BASHCOMPDIR)/runner|0644 \
+	contrib/completion/_runner|$(ZSHCOMPDIR)/_runner|0644
+INSTALL_LINKS =
+
+field = $(word $(1),$(subst |, ,$(2)))
+define install_file
+	install -d '$(DESTDIR)$(dir $(call field,2,$(1)))'
+	install -m $(call field,3,$(1)) '$(call field,1,$(1))' '$(DESTDIR)$(call field,2,$(1))'
+
+endef
+define install_link
+	install -d '$(DESTDIR)$(dir $(call field,1,$(1)))'
+	ln -sfn '$(call field,2,$(1))' '$(DESTDIR)$(call field,1,$(1))'
+
+endef
+
+install: $(RUNNER_BIN)
+	$(foreach f,$(INSTALL_FILES),$(call install_file,$(f)))
+	$(foreach l,$(INSTALL_LINKS),$(call install_link,$(l)))
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/runner
+	rm -f $(foreach f,$(INSTALL_FILES),'$(DESTDIR)$(call field,2,$(f))') \
+		$(foreach l,$(INSTALL_LINKS),'$(DESTDIR)$(call field,1,$(l))')
 
 clean:
 	rm -rf build runner tests/trash.*
