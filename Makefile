@@ -215,10 +215,10 @@ check-valgrind: all $(UNIT_BINS) $(FAULTFS)
 
 # What make install puts where, one SOURCE|DESTINATION|MODE a word
 # (DESTINATION under $(DESTDIR)), and the symbolic links it makes, one
-# LINK|TARGET a word; make uninstall removes exactly these. Another part
-# adds its own files with a line: INSTALL_FILES += librunner.a|$(LIBDIR)/librunner.a|0644
-# RUNNER_BIN is the binary installed (tests/t0062-install.sh names the one
-# under test, so that nothing is built).
+# LINK|TARGET a word; make uninstall removes exactly these, and librunner's
+# files (install-lib, above). RUNNER_BIN is the binary installed
+# (tests/t0062-install.sh names the one under test, and the BUILD folder
+# it was built in, so that nothing is built).
 RUNNER_BIN = runner
 INSTALL_FILES = $(RUNNER_BIN)|$(BINDIR)/runner|0755 \
 	doc/runner.1|$(MANDIR)/man1/runner.1|0644 \
@@ -238,11 +238,11 @@ define install_link
 
 endef
 
-install: $(RUNNER_BIN)
+install: $(RUNNER_BIN) install-lib
 	$(foreach f,$(INSTALL_FILES),$(call install_file,$(f)))
 	$(foreach l,$(INSTALL_LINKS),$(call install_link,$(l)))
 
-uninstall:
+uninstall: uninstall-lib
 	rm -f $(foreach f,$(INSTALL_FILES),'$(DESTDIR)$(call field,2,$(f))') \
 		$(foreach l,$(INSTALL_LINKS),'$(DESTDIR)$(call field,1,$(l))')
 
