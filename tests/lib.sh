@@ -308,12 +308,16 @@ now_ms () {
 	echo $((us / 1000))
 }
 
-# wait_until CMD...: run CMD every 10 ms until it succeeds; fail after
-# RUNNER_TIMEOUT seconds, the time after which a runner counts as hung, or
-# at once when CMD (a shell function) sets WAIT_GIVE_UP to say why it
-# never will, e.g. because the process it watches has exited.
+# wait_until CMD...: run CMD until it succeeds: every 10 ms for the first
+# 20 tries, so that a short-lived state (a journal, a temporary file) is
+# seen, then every 50 ms, so that a long wait does not take the CPU that
+# the process it waits for needs (a check may start processes, or read
+# all of /proc); fail after RUNNER_TIMEOUT
+# seconds, the time after which a runner counts as hung, or at once when
+# CMD (a shell function) sets WAIT_GIVE_UP to say why it never will, e.g.
+# because the process it watches has exited.
 wait_until () {
-	local deadline=$((SECONDS + RUNNER_TIMEOUT))
+	local deadline=$((SECONDS + RUNNER_TIMEOUT)) tries=0
 	WAIT_GIVE_UP=
 	until "$@"
 	do
@@ -325,7 +329,12 @@ wait_until () {
 			echo "wait_until: '$*' still false after $RUNNER_TIMEOUT s" >&2
 			return 1
 		fi
-		tick
+		tries=$((tries + 1))
+		if test "$tries" -le 20; then
+			tick 0.01
+		else
+			tick 0.05
+		fi
 	done
 }
 
