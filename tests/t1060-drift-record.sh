@@ -199,13 +199,13 @@ test_expect_success 'a record of other rows (an interrupted run) is not used' '
 	test_grep "^  added table comments$" out
 '
 
-# A migration that keeps a statement running, holding no lock, long enough
-# for another connection to change the schema in the middle of the run.
 # has_005: migration 005 is recorded in app.db.
 has_005 () {
 	test "$(sql app.db "SELECT count(*) FROM schema_migrations WHERE version = '005'" 2>/dev/null)" = 1
 }
 
+# A migration that keeps a statement running, holding no lock, long enough
+# for another connection to change the schema in the middle of the run.
 test_expect_success NOT_VALGRIND 'a change made by hand during a migrate is not recorded as expected' '
 	migrated during &&
 	write_migration 004 quick "CREATE TABLE quick (x);" "DROP TABLE quick;" &&
