@@ -157,6 +157,11 @@ test_expect_success 'init keeps a database file it did not make, and one with co
 	test_equal 001 "$(applied app.db)"
 '
 
+# init_has_lock: app.db exists and someone holds its run lock.
+init_has_lock () {
+	{ test -f app.db && ! flock -n app.db true; } 2>/dev/null
+}
+
 test_expect_success 'a runner waiting for a failing init goes on with a new database' '
 	fresh initrace &&
 	mkdir slow good &&
@@ -164,12 +169,7 @@ test_expect_success 'a runner waiting for a failing init goes on with a new data
 	write_migration 001 t "CREATE TABLE t (x);" &&
 	{ runner --dir slow init >init.out 2>init.err & } &&
 	pid=$! &&
-	n=0 &&
-	while ! { test -f app.db && ! flock -n app.db true; } 2>/dev/null
-	do
-		n=$((n + 1)) && test $n -lt 3000 || return 1
-		sleep 0.01
-	done &&
+	wait_until init_has_lock &&
 	runner --lock-timeout 300 migrate >out 2>err &&
 	wait $pid
 	test_grep "nosuch" init.err &&

@@ -176,7 +176,7 @@ test_expect_success 'SIGKILL at random moments: schema and rows agree, a rerun c
 		"$RUNNER" migrate >out 2>err &
 		pid=$!
 		delay=$((RANDOM % dur + 1))
-		sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
+		tick "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
 		kill -9 $pid 2>/dev/null
 		wait $pid
 		n=$(sql app.db "SELECT count(*) FROM schema_migrations" 2>/dev/null)
@@ -212,7 +212,7 @@ test_expect_success 'kill -9 during rollback never leaves a half-rolled-back mig
 		runner -q migrate || return 1
 		"$RUNNER" rollback --yes 1 >out 2>err &
 		pid=$!
-		sleep "0.$(printf %03d $((RANDOM % 900 + 10)))"
+		tick "0.$(printf %03d $((RANDOM % 900 + 10)))"
 		kill -9 $pid 2>/dev/null
 		wait $pid
 		consistent || { echo "iteration $iter" >&2; return 1; }

@@ -35,7 +35,7 @@ do
 			pid=$!
 			# then the journal appears with the first write of the migration
 			wait_until has_tracking && wait_for app.db-journal || return 1
-			sleep 0.0$round
+			tick 0.0$round
 			kill -'$sig' $pid
 			code=0 && wait $pid || code=$?
 			test "$code" -eq 1 &&

@@ -199,6 +199,11 @@ test_expect_success 'a record of other rows (an interrupted run) is not used' '
 	test_grep "^  added table comments$" out
 '
 
+# has_005: migration 005 is recorded in app.db.
+has_005 () {
+	test "$(sql app.db "SELECT count(*) FROM schema_migrations WHERE version = '005'" 2>/dev/null)" = 1
+}
+
 # A migration that keeps a statement running, holding no lock, long enough
 # for another connection to change the schema in the middle of the run.
 test_expect_success NOT_VALGRIND 'a change made by hand during a migrate is not recorded as expected' '
@@ -207,12 +212,7 @@ test_expect_success NOT_VALGRIND 'a change made by hand during a migrate is not 
 	printf -- "-- migrate:up transaction:false\nWITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT count(*) FROM c;\n-- migrate:down\nSELECT 1;\n" >migrations/005_slow.sql &&
 	{ runner migrate >out 2>err & } &&
 	pid=$! &&
-	n=0 &&
-	until test "$(sql app.db "SELECT count(*) FROM schema_migrations WHERE version = '"'005'"'" 2>/dev/null)" = 1
-	do
-		n=$((n + 1)) && test $n -lt 3000 || break
-		sleep 0.01
-	done &&
+	{ wait_until has_005 || :; } &&
 	sqlite3 -cmd ".timeout 20000" app.db "CREATE TABLE by_hand (x)" &&
 	wait $pid &&
 	runner status >out &&

@@ -481,7 +481,7 @@ test_expect_success 'kill -9 during backup leaves no file at the final path and 
 		pid=$!
 		wait_until has_temp_file || return 1
 		delay=$((dur * i / 6))
-		sleep "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
+		tick "$((delay / 1000)).$(printf %03d $((delay % 1000)))"
 		kill -9 $pid 2>/dev/null
 		wait $pid
 		rc=$?

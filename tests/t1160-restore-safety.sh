@@ -39,20 +39,23 @@ wal_db () {
 
 # wait_for_line PATTERN FILE: until FILE has a line matching PATTERN.
 wait_for_line () {
-	local n=0
-	until grep -q "$1" "$2" 2>/dev/null
-	do
-		n=$((n + 1))
-		test $n -le 6000 || return 1
-		sleep 0.01
-	done
+	wait_until has_line "$1" "$2"
+}
+
+has_line () {
+	grep -q "$1" "$2" 2>/dev/null
+}
+
+# run_lock_held: another process holds the run lock on app.db.
+run_lock_held () {
+	! flock -n app.db true
 }
 
 # hold_lock FILE: takes the run lock on FILE in the background until
 # ./release exists; returns once it is held.
 hold_lock () {
 	rm -f release locked &&
-	{ flock "$1" sh -c "touch locked; while ! test -f release; do sleep 0.01; done" & } &&
+	{ flock "$1" bash -c "touch locked; while ! test -f release; do read -t 0.01 <>\"$TICK_FIFO\"; done" & } &&
 	wait_for locked
 }
 
@@ -82,12 +85,7 @@ test_expect_success 'restore waits for a running migrate; both finish, in order'
 	runner backup -q --output b.gz &&
 	{ runner migrate >mig.out 2>mig.err & } &&
 	pid=$! &&
-	n=0 &&
-	while flock -n app.db true
-	do
-		n=$((n + 1)) && test $n -lt 3000 || return 1
-		sleep 0.01
-	done &&
+	wait_until run_lock_held &&
 	runner --lock-timeout 300 restore --yes --no-backup b.gz >out 2>err &&
 	wait $pid &&
 	test_grep "Applied 001: slow" mig.out &&

@@ -22,15 +22,15 @@ test_expect_success 'setup: a database large enough to kill a backup of' '
 	mkdir -m 700 backups
 '
 
+# has_temp_file: backup has made its temporary file.
+has_temp_file () {
+	ls backups/.runner-backup-* >/dev/null 2>&1
+}
+
 test_expect_success 'kill -9 while compressing leaves one temporary file, named with its PID; backups removes it' '
 	"$RUNNER" backup >out 2>err &
 	pid=$! &&
-	n=0 &&
-	while ! ls backups/.runner-backup-* >/dev/null 2>&1
-	do
-		n=$((n + 1)) && test $n -lt 3000 || return 1
-		sleep 0.01
-	done &&
+	wait_until has_temp_file &&
 	kill -9 $pid &&
 	{ wait $pid; test $? = 137; } &&
 	ls -A backups >left &&
@@ -56,7 +56,7 @@ test_expect_success 'a live process'"'"'s file, a locked one, and another user'"
 	p=$(dead_pid) &&
 	echo x >backups/.runner-backup-$p-Locked &&
 	rm -f locked release &&
-	{ flock backups/.runner-backup-$p-Locked sh -c "touch locked; while ! test -f release; do sleep 0.01; done" & } &&
+	{ flock backups/.runner-backup-$p-Locked bash -c "touch locked; while ! test -f release; do read -t 0.01 <>\"$TICK_FIFO\"; done" & } &&
 	wait_for locked &&
 	runner backups >list 2>err &&
 	touch release &&

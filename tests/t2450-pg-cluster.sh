@@ -148,14 +148,14 @@ test_expect_success 'a GRANT by hand moves the fingerprint, but is no drift' '
 # Sessions that sleep in a scratch database: a verify stopped in the middle.
 SLEEPERS="FROM pg_stat_activity WHERE query LIKE '%pg_sleep(%' AND pid <> pg_backend_pid() AND datname LIKE 'runner\\_scratch\\_%'"
 
-# wait_until QUERY VALUE: until QUERY in app gives VALUE (20 s at most).
-wait_until () {
-	local n=0
-	until test "$(psql_q app "$1")" = "$2"
-	do
-		n=$((n + 1)) && test $n -lt 1000 || return 1
-		sleep 0.02
-	done
+# wait_query QUERY VALUE: until QUERY in app gives VALUE (lib.sh's
+# wait_until: RUNNER_TIMEOUT at most).
+wait_query () {
+	wait_until query_gives "$1" "$2"
+}
+
+query_gives () {
+	test "$(psql_q app "$1")" = "$2"
 }
 
 test_expect_success 'a verify killed with kill -9 changes nothing, and the next command drops its scratch database' '
@@ -165,14 +165,14 @@ test_expect_success 'a verify killed with kill -9 changes nothing, and the next 
 	snapshot >before &&
 	{ "$RUNNER" --db "$(pg_url app)" verify >out 2>err & } &&
 	pid=$! &&
-	wait_until "SELECT count(*) $SLEEPERS" 1 &&
+	wait_query "SELECT count(*) $SLEEPERS" 1 &&
 	test_equal 1 "$(scratch_count)" &&
 	kill -9 $pid &&
 	{ wait $pid || :; } &&
-	wait_until "SELECT count(*) FROM pg_locks WHERE locktype = '"'advisory'"' AND classid = 1920298606" 0 &&
+	wait_query "SELECT count(*) FROM pg_locks WHERE locktype = '"'advisory'"' AND classid = 1920298606" 0 &&
 	runner --db "$(pg_url app)" status >out &&
 	test_equal 0 "$(scratch_count)" &&
-	wait_until "SELECT count(*) $SLEEPERS" 0 &&
+	wait_query "SELECT count(*) $SLEEPERS" 0 &&
 	snapshot >after &&
 	test_cmp before after &&
 	test_equal 0 "$(psql_q app "SELECT count(*) FROM pg_roles WHERE rolname = '"'t2450_killed'"'")"
@@ -183,12 +183,12 @@ test_expect_success 'scratch databases: a live one is left alone, an older relea
 	psql_q postgres "CREATE DATABASE runner_scratch_77" &&
 	{ psql_q app "SELECT pg_advisory_lock(1920298606, 77), pg_sleep(30)" >/dev/null 2>&1 & } &&
 	holder=$! &&
-	wait_until "SELECT count(*) FROM pg_locks WHERE locktype = '"'advisory'"' AND classid = 1920298606 AND objid = 77" 1 &&
+	wait_query "SELECT count(*) FROM pg_locks WHERE locktype = '"'advisory'"' AND classid = 1920298606 AND objid = 77" 1 &&
 	runner --db "$(pg_url app)" status >out &&
 	test_equal "runner_scratch_77" "$(psql_q app "SELECT datname FROM pg_database WHERE datname LIKE '"'runner\\_scratch\\_%'"'")" &&
 	kill $holder &&
 	psql_q app "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '"'%pg_advisory_lock(1920298606, 77)%'"' AND pid <> pg_backend_pid()" >/dev/null &&
-	wait_until "SELECT count(*) FROM pg_locks WHERE locktype = '"'advisory'"' AND classid = 1920298606" 0 &&
+	wait_query "SELECT count(*) FROM pg_locks WHERE locktype = '"'advisory'"' AND classid = 1920298606" 0 &&
 	runner --db "$(pg_url app)" status >out &&
 	test_equal 0 "$(scratch_count)"
 '
