@@ -10,10 +10,10 @@
 
 _runner_commands='status migrate up migrate-to rollback down redo
 	create-migration new init reset repair stamp adopt lint show-schema
-	load verify backup backups restore wait version help'
+	load verify backup backups restore embed wait version help'
 
 _runner_global='--backup-dir --db --dir --env-file --lock-timeout
-	--schema-file --table --url --wait -q -h --help -V --version'
+	--schema-file --table --url --wait -q --quiet -h --help -V --version'
 
 # _runner_options COMMAND: the command's own options.
 _runner_options()
@@ -24,14 +24,15 @@ _runner_options()
 	migrate|up) echo --allow-out-of-order --backup --dry-run \
 		--single-transaction ;;
 	migrate-to) echo --allow-out-of-order --backup --dry-run ;;
-	rollback|down) echo --all --no-backup --yes ;;
-	redo|reset|restore) echo --no-backup --yes ;;
+	rollback|down) echo --all --no-backup --yes -y ;;
+	redo|reset|restore) echo --no-backup --yes -y ;;
 	create-migration|new) echo --description --layout ;;
-	repair|stamp) echo --yes ;;
-	adopt) echo --allow-missing --yes --from ;;
+	repair|stamp) echo --yes -y ;;
+	adopt) echo --allow-missing --yes -y --from ;;
 	lint) echo --strict ;;
 	verify) echo --ignore-column-order --live ;;
 	backup) echo --force --keep --level --output ;;
+	embed) echo --name ;;
 	wait) echo --timeout ;;
 	esac
 }
@@ -46,7 +47,7 @@ _runner_takes_value()
 	case $1:$2 in
 	create-migration:--description|create-migration:--layout|\
 	new:--description|new:--layout|adopt:--from|backup:--keep|\
-	backup:--level|backup:--output|wait:--timeout) return 0 ;;
+	backup:--level|backup:--output|wait:--timeout|embed:--name) return 0 ;;
 	esac
 	return 1
 }
