@@ -35,37 +35,30 @@ check_stop(const struct runner *r, const char *version, struct buf *err)
 }
 
 static void
+emit(struct runner *r, const struct runner_event *ev)
+{
+	if (r->emit != NULL)
+		r->emit(r->arg, ev);
+}
+
+static void
 emit_event(struct runner *r, enum runner_event_type type, const char *version,
     const char *name, const char *path, double ms)
 {
-	struct runner_event ev;
+	struct runner_event ev = { .type = type, .version = version,
+	    .name = name, .path = path, .ms = ms };
 
-	if (r->emit == NULL)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = type;
-	ev.version = version;
-	ev.name = name;
-	ev.path = path;
-	ev.ms = ms;
-	r->emit(r->arg, &ev);
+	emit(r, &ev);
 }
 
 static void
 emit_text(struct runner *r, enum runner_event_type type, const char *path,
     const char *text, size_t len, unsigned flags)
 {
-	struct runner_event ev;
+	struct runner_event ev = { .type = type, .path = path, .text = text,
+	    .len = len, .flags = flags };
 
-	if (r->emit == NULL)
-		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = type;
-	ev.path = path;
-	ev.text = text;
-	ev.len = len;
-	ev.flags = flags;
-	r->emit(r->arg, &ev);
+	emit(r, &ev);
 }
 
 int

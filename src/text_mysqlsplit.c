@@ -3,6 +3,7 @@
  * servers' lexical rules and the mysql client's DELIMITER command, and the
  * servers' list of statements that commit implicitly; see text_mysqlsplit.h.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -339,68 +340,52 @@ leading_words(const char *s, size_t len, struct words *ws)
 	}
 }
 
+/* What CREATE, ALTER and DROP name, and which of them commit implicitly. */
+#define V_CREATE 1u
+#define V_ALTER 2u
+#define V_DROP 4u
+#define V_ALL (V_CREATE | V_ALTER | V_DROP)
+
+struct object {
+	const char *word;	/* the key word after the verb */
+	const char *name;	/* as the message names it */
+	const char *cluster;
+	unsigned verbs;
+};
+
+static const struct object objects[] = {
+	{ "table", "TABLE", NULL, V_ALL },
+	{ "tables", "TABLE", NULL, V_DROP },
+	{ "index", "INDEX", NULL, V_CREATE | V_DROP },
+	{ "view", "VIEW", NULL, V_ALL },
+	{ "trigger", "TRIGGER", NULL, V_CREATE | V_DROP },
+	{ "procedure", "PROCEDURE", NULL, V_ALL },
+	{ "function", "FUNCTION", NULL, V_ALL },
+	{ "event", "EVENT", NULL, V_ALL },
+	{ "sequence", "SEQUENCE", NULL, V_ALL },
+	{ "package", "PACKAGE", NULL, V_CREATE | V_DROP },
+	{ "database", "DATABASE", "databases", V_ALL },
+	{ "schema", "DATABASE", "databases", V_ALL },
+	{ "user", "USER", "users", V_ALL },
+	{ "role", "ROLE", "roles", V_CREATE | V_DROP },
+	{ "server", "SERVER", "servers", V_ALL },
+	{ "tablespace", "TABLESPACE", "tablespaces", V_ALL },
+	{ "logfile", "LOGFILE GROUP", "tablespaces", V_ALL },
+	{ "spatial", "SPATIAL REFERENCE SYSTEM", "spatial reference systems",
+	    V_CREATE | V_DROP },
+	{ "resource", "RESOURCE GROUP", "resource groups", V_ALL },
+	{ "instance", "INSTANCE", "server settings", V_ALTER },
+};
+
+/* The other statements of the servers' list of implicit commits. */
 struct rule {
 	const char *verb;	/* first key word */
-	const char *object;	/* second (after TEMPORARY, UNIQUE ...), or NULL */
+	const char *object;	/* second, or NULL for any */
 	const char *commits;
 	const char *cluster;
 };
 
-/* The servers' documented list of statements that commit implicitly. */
 static const struct rule rules[] = {
-	{ "create", "table", "CREATE TABLE", NULL },
-	{ "create", "index", "CREATE INDEX", NULL },
-	{ "create", "view", "CREATE VIEW", NULL },
-	{ "create", "trigger", "CREATE TRIGGER", NULL },
-	{ "create", "procedure", "CREATE PROCEDURE", NULL },
-	{ "create", "function", "CREATE FUNCTION", NULL },
-	{ "create", "event", "CREATE EVENT", NULL },
-	{ "create", "sequence", "CREATE SEQUENCE", NULL },
-	{ "create", "package", "CREATE PACKAGE", NULL },
-	{ "create", "database", "CREATE DATABASE", "databases" },
-	{ "create", "schema", "CREATE DATABASE", "databases" },
-	{ "create", "user", "CREATE USER", "users" },
-	{ "create", "role", "CREATE ROLE", "roles" },
-	{ "create", "server", "CREATE SERVER", "servers" },
-	{ "create", "tablespace", "CREATE TABLESPACE", "tablespaces" },
-	{ "create", "logfile", "CREATE LOGFILE GROUP", "tablespaces" },
-	{ "create", "spatial", "CREATE SPATIAL REFERENCE SYSTEM", "spatial "
-	    "reference systems" },
-	{ "create", "resource", "CREATE RESOURCE GROUP", "resource groups" },
-	{ "alter", "table", "ALTER TABLE", NULL },
-	{ "alter", "view", "ALTER VIEW", NULL },
-	{ "alter", "procedure", "ALTER PROCEDURE", NULL },
-	{ "alter", "function", "ALTER FUNCTION", NULL },
-	{ "alter", "event", "ALTER EVENT", NULL },
-	{ "alter", "sequence", "ALTER SEQUENCE", NULL },
-	{ "alter", "database", "ALTER DATABASE", "databases" },
-	{ "alter", "schema", "ALTER DATABASE", "databases" },
-	{ "alter", "user", "ALTER USER", "users" },
-	{ "alter", "server", "ALTER SERVER", "servers" },
-	{ "alter", "tablespace", "ALTER TABLESPACE", "tablespaces" },
-	{ "alter", "logfile", "ALTER LOGFILE GROUP", "tablespaces" },
-	{ "alter", "instance", "ALTER INSTANCE", "server settings" },
-	{ "alter", "resource", "ALTER RESOURCE GROUP", "resource groups" },
-	{ "drop", "table", "DROP TABLE", NULL },
-	{ "drop", "tables", "DROP TABLE", NULL },
-	{ "drop", "index", "DROP INDEX", NULL },
-	{ "drop", "view", "DROP VIEW", NULL },
-	{ "drop", "trigger", "DROP TRIGGER", NULL },
-	{ "drop", "procedure", "DROP PROCEDURE", NULL },
-	{ "drop", "function", "DROP FUNCTION", NULL },
-	{ "drop", "event", "DROP EVENT", NULL },
-	{ "drop", "sequence", "DROP SEQUENCE", NULL },
-	{ "drop", "package", "DROP PACKAGE", NULL },
-	{ "drop", "database", "DROP DATABASE", "databases" },
-	{ "drop", "schema", "DROP DATABASE", "databases" },
-	{ "drop", "user", "DROP USER", "users" },
-	{ "drop", "role", "DROP ROLE", "roles" },
-	{ "drop", "server", "DROP SERVER", "servers" },
-	{ "drop", "tablespace", "DROP TABLESPACE", "tablespaces" },
-	{ "drop", "logfile", "DROP LOGFILE GROUP", "tablespaces" },
-	{ "drop", "spatial", "DROP SPATIAL REFERENCE SYSTEM", "spatial "
-	    "reference systems" },
-	{ "drop", "resource", "DROP RESOURCE GROUP", "resource groups" },
 	{ "rename", "table", "RENAME TABLE", NULL },
 	{ "rename", "tables", "RENAME TABLE", NULL },
 	{ "rename", "user", "RENAME USER", "users" },
@@ -488,10 +473,10 @@ classify_set(const char *s, size_t len, const struct words *ws,
     struct mysqlsplit_class *c)
 {
 	if (is(ws, 1, "password")) {
-		c->commits = "SET PASSWORD";
+		snprintf(c->commits, sizeof(c->commits), "SET PASSWORD");
 		c->cluster = "users";
 	} else if (is(ws, 1, "default") && is(ws, 2, "role")) {
-		c->commits = "SET DEFAULT ROLE";
+		snprintf(c->commits, sizeof(c->commits), "SET DEFAULT ROLE");
 		c->cluster = "roles";
 	} else if (is(ws, 1, "transaction") ||
 	    (is(ws, 1, "session") && is(ws, 2, "transaction"))) {
@@ -503,6 +488,29 @@ classify_set(const char *s, size_t len, const struct words *ws,
 		if (has_word(s, len, "autocommit"))
 			c->txctl = 1;
 	}
+}
+
+/* CREATE, ALTER or DROP of an object that commits: 1, with c filled. */
+static int
+classify_ddl(const struct words *ws, size_t k, struct mysqlsplit_class *c)
+{
+	static const char *const verbs[] = { "create", "alter", "drop" };
+	size_t v, i;
+
+	for (v = 0; v < 3 && !is(ws, 0, verbs[v]); v++)
+		;
+	if (v == 3)
+		return 0;
+	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
+		if ((objects[i].verbs & (1u << v)) &&
+		    is(ws, k, objects[i].word)) {
+			snprintf(c->commits, sizeof(c->commits), "%s %s",
+			    v == 0 ? "CREATE" : v == 1 ? "ALTER" : "DROP",
+			    objects[i].name);
+			c->cluster = objects[i].cluster;
+			return 1;
+		}
+	return 1;
 }
 
 void
@@ -525,23 +533,26 @@ mysqlsplit_classify(const char *s, size_t len, struct mysqlsplit_class *c)
 	    !is(&ws, 1, "not"))) {
 		c->txctl = 1;
 		if (is(&ws, 0, "begin"))
-			c->commits = "BEGIN";
+			snprintf(c->commits, sizeof(c->commits), "BEGIN");
 		return;
 	}
 	/* CREATE TEMPORARY TABLE and DROP TEMPORARY TABLE do not commit. */
 	if (is(&ws, 1, "temporary"))
 		return;
 	k = object_at(&ws);
+	if (classify_ddl(&ws, k, c))
+		return;
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		if (!is(&ws, 0, rules[i].verb))
 			continue;
-		if (rules[i].object != NULL && !is(&ws, k, rules[i].object))
+		if (rules[i].object != NULL && !is(&ws, 1, rules[i].object))
 			continue;
-		c->commits = rules[i].commits;
+		snprintf(c->commits, sizeof(c->commits), "%s",
+		    rules[i].commits);
 		c->cluster = rules[i].cluster;
 		break;
 	}
-	if (c->commits != NULL && (is(&ws, 0, "lock") || is(&ws, 0, "unlock") ||
+	if (c->commits[0] != '\0' && (is(&ws, 0, "lock") || is(&ws, 0, "unlock") ||
 	    is(&ws, 0, "start")))
 		c->txctl = 1;
 }

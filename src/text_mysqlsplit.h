@@ -71,7 +71,7 @@ size_t mysqlsplit_token(const char *s, size_t len, size_t at,
  * What a statement (starting at its first token) does, by its key words.
  * commits: why it commits the transaction it runs in, implicitly, as the
  * server's documentation lists them ("CREATE TABLE", "ALTER TABLE",
- * "GRANT", "LOCK TABLES", ...), or NULL when it does not: such a statement
+ * "GRANT", "LOCK TABLES", ...), or "" when it does not: such a statement
  * cannot be undone by a rollback. cluster: the server-wide objects it
  * changes ("users", "roles", "grants", "global variables", "databases",
  * "plugins", "servers", "tablespaces", "replication"), or NULL. txctl:
@@ -79,7 +79,7 @@ size_t mysqlsplit_token(const char *s, size_t len, size_t at,
  * SAVEPOINT, SET autocommit, XA ...).
  */
 struct mysqlsplit_class {
-	const char *commits;
+	char commits[40];
 	const char *cluster;
 	int txctl;
 };

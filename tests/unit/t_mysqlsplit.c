@@ -126,7 +126,7 @@ klass(const char *sql)
 	struct buf out = BUF_INIT;
 
 	mysqlsplit_classify(sql, strlen(sql), &c);
-	buf_addf(&out, "%s|%s|%d", c.commits ? c.commits : "-",
+	buf_addf(&out, "%s|%s|%d", c.commits[0] ? c.commits : "-",
 	    c.cluster ? c.cluster : "-", c.txctl);
 	return buf_detach(&out, NULL);
 }
