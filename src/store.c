@@ -103,10 +103,8 @@ static void
 encode_one(void *arg, const char *kind, const char *name, const char *def)
 {
 	struct text_job *j = arg;
-	struct schema_obj o = { (char *)kind, (char *)name, (char *)def };
-	struct schema one = { &o, 1, 1 };
 
-	schema_encode(&one, j->text);
+	schema_encode_obj(kind, name, def, j->text);
 	schema_digest_add(&j->d, schema_obj_hash(kind, name, def));
 }
 

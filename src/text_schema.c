@@ -296,18 +296,24 @@ encode_field(const char *s, struct buf *out)
 }
 
 void
+schema_encode_obj(const char *kind, const char *name, const char *def,
+    struct buf *out)
+{
+	encode_field(kind, out);
+	buf_addch(out, '\t');
+	encode_field(name, out);
+	buf_addch(out, '\t');
+	encode_field(def, out);
+	buf_addch(out, '\n');
+}
+
+void
 schema_encode(const struct schema *s, struct buf *out)
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++) {
-		encode_field(s->v[i].kind, out);
-		buf_addch(out, '\t');
-		encode_field(s->v[i].name, out);
-		buf_addch(out, '\t');
-		encode_field(s->v[i].def, out);
-		buf_addch(out, '\n');
-	}
+	for (i = 0; i < s->n; i++)
+		schema_encode_obj(s->v[i].kind, s->v[i].name, s->v[i].def, out);
 }
 
 /* Decodes text up to the next unescaped tab or newline; past it in *p. */

@@ -85,6 +85,9 @@ void schema_digest_of(const struct schema *s, char *out);
  * in the order written). Returns 0, or -1 for text that is not such lines.
  */
 void schema_encode(const struct schema *s, struct buf *out);
+/* One object's line of schema_encode. */
+void schema_encode_obj(const char *kind, const char *name, const char *def,
+    struct buf *out);
 int schema_decode(const char *text, struct schema *out);
 
 #endif
