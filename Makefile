@@ -20,6 +20,12 @@ ifndef NO_LIBPQ
 HAVE_LIBPQ := $(shell $(PKG_CONFIG) --exists libpq 2>/dev/null && echo 1)
 endif
 
+# The MySQL/MariaDB driver's parts written so far are built when pkg-config finds libmariadb
+# (Debian: libmariadb-dev); NO_MARIADB=1 leaves it out even then.
+ifndef NO_MARIADB
+HAVE_MARIADB := $(shell $(PKG_CONFIG) --exists libmariadb 2>/dev/null && echo 1)
+endif
+
 # SANITIZE=address,undefined builds an instrumented binary in its own folder.
 ifdef SANITIZE
 BUILD ?= build/sanitize
@@ -58,6 +64,13 @@ ifeq ($(HAVE_LIBPQ),1)
 # database is first opened, so SQLite runs never load it.
 CORE += store_pg store_pg_url store_pg_schema store_pg_backup store_pg_dl
 ALL_CFLAGS += -DHAVE_LIBPQ $(shell $(PKG_CONFIG) --cflags libpq)
+LIBS += -ldl
+endif
+ifeq ($(HAVE_MARIADB),1)
+# Likewise only libmariadb's headers: store_mysql_dl.c loads the library.
+MYSQL_CORE = store_mysql_dl
+CORE += $(MYSQL_CORE)
+ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags libmariadb)
 LIBS += -ldl
 endif
 # The dispatcher (cli), the helpers the commands share (cli_*), and one

@@ -90,5 +90,6 @@ struct store_ops {
 /* The drivers, for the registry (store_registry.c). */
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;	/* when built with libpq */
+extern const struct store_ops store_mysql_ops;	/* with libmariadb */
 
 #endif

@@ -24,6 +24,13 @@ store_is_pg_url(const char *url)
 	    url_has_prefix(url, "postgresql://");
 }
 
+int
+store_is_mysql_url(const char *url)
+{
+	return url_has_prefix(url, "mysql://") ||
+	    url_has_prefix(url, "mariadb://");
+}
+
 void
 url_decode(const char *s, size_t len, struct buf *out)
 {
@@ -50,7 +57,7 @@ password_spans(const char *url, size_t *off, size_t *len)
 	const char *p = strstr(url, "://"), *q, *at, *colon, *v;
 	size_t n = 0;
 
-	if (!store_is_pg_url(url) || p == NULL)
+	if (!(store_is_pg_url(url) || store_is_mysql_url(url)) || p == NULL)
 		return 0;
 	p += 3;
 	q = p + strcspn(p, "?");

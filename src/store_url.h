@@ -15,6 +15,8 @@ int url_has_prefix(const char *s, const char *prefix);
 void url_decode(const char *s, size_t len, struct buf *out);
 /* Whether url names a PostgreSQL database (built in or not). */
 int store_is_pg_url(const char *url);
+/* Whether url names a MySQL or MariaDB database (built in or not). */
+int store_is_mysql_url(const char *url);
 /*
  * url as it may be shown to users: a server URL's password (user:PASS@ and
  * password=PASS) becomes ***. Freed by the caller.
