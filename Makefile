@@ -20,8 +20,9 @@ ifndef NO_LIBPQ
 HAVE_LIBPQ := $(shell $(PKG_CONFIG) --exists libpq 2>/dev/null && echo 1)
 endif
 
-# The MySQL/MariaDB driver's parts written so far are built when pkg-config finds libmariadb
-# (Debian: libmariadb-dev); NO_MARIADB=1 leaves it out even then.
+# The parts of the MySQL/MariaDB driver written so far are built when
+# pkg-config finds libmariadb (Debian: libmariadb-dev); NO_MARIADB=1 leaves
+# them out even then.
 ifndef NO_MARIADB
 HAVE_MARIADB := $(shell $(PKG_CONFIG) --exists libmariadb 2>/dev/null && echo 1)
 endif
