@@ -65,13 +65,17 @@ ifeq ($(HAVE_LIBPQ),1)
 # database is first opened, so SQLite runs never load it.
 CORE += store_pg store_pg_url store_pg_schema store_pg_backup store_pg_dl
 ALL_CFLAGS += -DHAVE_LIBPQ $(shell $(PKG_CONFIG) --cflags libpq)
-LIBS += -ldl
+NEED_DL = 1
 endif
 ifeq ($(HAVE_MARIADB),1)
 # Likewise only libmariadb's headers: store_mysql_dl.c loads the library.
 MYSQL_CORE = store_mysql_dl
 CORE += $(MYSQL_CORE)
 ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags libmariadb)
+NEED_DL = 1
+endif
+# The drivers' libraries are loaded with dlopen (store_*_dl.c).
+ifeq ($(NEED_DL),1)
 LIBS += -ldl
 endif
 # The dispatcher (cli), the helpers the commands share (cli_*), and one
