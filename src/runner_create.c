@@ -64,6 +64,7 @@ struct numbering {
 	const struct migfile *newest;	/* the folder's, or NULL */
 	const char *max;	/* the highest version of every folder, or NULL */
 	size_t width;		/* the folder's widest version */
+	int padded;		/* a version of the folder has leading zeros */
 	int timestamp;		/* YYYYmmddHHMMSS */
 };
 
@@ -110,8 +111,11 @@ pick_version(const struct numbering *nb, struct buf *out)
 		now_above(out->buf, out);
 		return;
 	}
-	if (width < 3)
+	/* An unpadded folder (1, 2, ... 10, as golang-migrate allows) stays so. */
+	if (!nb->newest)
 		width = 3;
+	else if (!nb->padded)
+		width = 0;
 	while (out->len < width) {
 		buf_grow(out, 1);
 		memmove(out->buf + 1, out->buf, out->len + 1);
@@ -136,6 +140,8 @@ numbering_of(const struct migset *s, size_t dir, enum layout l,
 		nb->newest = &s->v[i];
 		w = strlen(s->v[i].version);
 		nb->width = w > nb->width ? w : nb->width;
+		if (w > 1 && s->v[i].version[0] == '0')
+			nb->padded = 1;
 	}
 	if (nb->newest)
 		nb->timestamp = strlen(nb->newest->version) == TIMESTAMP_WIDTH;

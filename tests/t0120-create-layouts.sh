@@ -43,6 +43,30 @@ test_expect_success 'golang-migrate: an empty up and down pair, the width kept' 
 	test_equal "000007" "$(applied)"
 '
 
+test_expect_success 'golang-migrate: an unpadded folder (1, 2, ... 10) gets no zeros' '
+	fresh gm-unpadded &&
+	mkdir migrations &&
+	for v in 1 2 3 4 5 6 7 8 9 10
+	do
+		echo "CREATE TABLE t$v (x);" >migrations/${v}_t$v.up.sql &&
+		echo "DROP TABLE t$v;" >migrations/${v}_t$v.down.sql || return 1
+	done &&
+	runner create-migration b >out &&
+	printf "migrations/11_b.up.sql\nmigrations/11_b.down.sql\n" >expect &&
+	test_cmp expect out &&
+	fresh gm-one &&
+	mkdir migrations &&
+	echo "CREATE TABLE a (x);" >migrations/1_a.up.sql &&
+	echo "DROP TABLE a;" >migrations/1_a.down.sql &&
+	runner create-migration b >out &&
+	printf "migrations/2_b.up.sql\nmigrations/2_b.down.sql\n" >expect &&
+	test_cmp expect out &&
+	runner migrate >out 2>err &&
+	printf "1\n2\n" >expect &&
+	applied >actual &&
+	test_cmp expect actual
+'
+
 test_expect_success 'sqlx: a pair after a pair, an up-only file after an up-only file' '
 	fresh sqlx &&
 	mkdir migrations &&
