@@ -64,11 +64,12 @@ add_text(struct buf *out, const char *field, const char *path,
 }
 
 /*
- * Reads f's files and checks them as migfile_read does (the checksum is
+ * Reads f's files and checks them as migset_read does (the checksum is
  * the one migset_load took), then appends its initializer.
  */
 static int
-add_migration(struct buf *out, struct migfile *f, struct buf *err)
+add_migration(struct buf *out, const struct migset *s, struct migfile *f,
+    struct buf *err)
 {
 	struct migration_src src;
 	struct migration m;
@@ -94,7 +95,7 @@ add_migration(struct buf *out, struct migfile *f, struct buf *err)
 	src.flags = f->pflags;
 	src.env = &migset_env;
 	f->src = &src;
-	ret = migfile_read(f, &m, err);
+	ret = migset_read(s, f, &m, err);
 	f->src = NULL;
 	if (ret < 0)
 		goto out;
@@ -135,7 +136,7 @@ embed_text(const struct migset *s, const char *dirs, const char *name,
 	/* C has no empty arrays: one zeroed element, not counted. */
 	buf_addf(out, "const struct librunner_migration %s[] = {\n", name);
 	for (i = 0; ret == 0 && i < s->n; i++)
-		ret = add_migration(out, &s->v[i], err);
+		ret = add_migration(out, s, &s->v[i], err);
 	if (s->n == 0)
 		buf_adds(out, "\t{ .version = NULL }\n");
 	buf_adds(out, "};\n");

@@ -89,7 +89,7 @@ lint_dirs(struct cli *c, int dialect, struct lint_totals *t)
 	}
 	for (i = 0; i < s.n; i++) {
 		t->files++;
-		if (migfile_read(&s.v[i], &m, &err) < 0) {
+		if (migset_read(&s, &s.v[i], &m, &err) < 0) {
 			t->errors++;
 			cli_fail(&err, RUNNER_EFAIL);
 			continue;

@@ -46,14 +46,14 @@ join_path(const char *dir, const char *name)
 
 /* A Flyway placeholder: FLYWAY_PLACEHOLDERS_<name>, without case. */
 static const char *
-placeholder_env(const char *name, size_t len)
+placeholder_env(const char *table, const char *name, size_t len)
 {
 	static const char prefix[] = "FLYWAY_PLACEHOLDERS_";
 	size_t n = sizeof(prefix) - 1;
 	char **e;
 
 	if (len == 12 && strncasecmp(name, "flyway:table", 12) == 0)
-		return TRACKING_TABLE;
+		return table ? table : TRACKING_TABLE;
 	for (e = environ; e && *e; e++)
 		if (strncmp(*e, prefix, n) == 0 &&
 		    strncasecmp(*e + n, name, len) == 0 && (*e)[n + len] == '=')
@@ -61,14 +61,19 @@ placeholder_env(const char *name, size_t len)
 	return NULL;
 }
 
+/* What env_lookup's arg points to: NULL, or the tracking table's name. */
+struct lookup_arg {
+	const char *table;
+};
+
 static const char *
 env_lookup(void *arg, const char *name, size_t len, int placeholder)
 {
+	const struct lookup_arg *a = arg;
 	char **e;
 
-	(void)arg;
 	if (placeholder)
-		return placeholder_env(name, len);
+		return placeholder_env(a ? a->table : NULL, name, len);
 	for (e = environ; e && *e; e++)
 		if (strncmp(*e, name, len) == 0 && (*e)[len] == '=')
 			return *e + len + 1;
@@ -542,7 +547,7 @@ migset_find(const struct migset *s, const char *version)
 	return NULL;
 }
 
-/* The files of f, as migfile_read reads them. */
+/* The files of f, as migset_read reads them. */
 struct parts {
 	char *up, *down, *conf;
 	size_t ulen, dlen, clen;
@@ -562,18 +567,23 @@ read_parts(const struct migfile *f, struct parts *p, struct buf *err)
 }
 
 int
-migfile_read(const struct migfile *f, struct migration *m, struct buf *err)
+migset_read(const struct migset *s, const struct migfile *f,
+    struct migration *m, struct buf *err)
 {
 	char sum[CHECKSUM_LEN + 1];
+	struct lookup_arg arg = { s->table };
+	struct parse_env env = { env_lookup, &arg };
 	struct migration_src src;
 	struct parts p;
 	int ret;
 
 	memset(&src, 0, sizeof(src));
 	memset(&p, 0, sizeof(p));
-	if (f->src)
-		ret = migration_parse_src(f->src, m, err);
-	else if ((ret = read_parts(f, &p, err)) == 0) {
+	if (f->src) {
+		src = *f->src;
+		src.env = &env;
+		ret = migration_parse_src(&src, m, err);
+	} else if ((ret = read_parts(f, &p, err)) == 0) {
 		src.path = f->path;
 		src.data = p.up;
 		src.len = p.ulen;
@@ -585,7 +595,7 @@ migfile_read(const struct migfile *f, struct migration *m, struct buf *err)
 		src.clen = p.clen;
 		src.format = (enum text_format)f->format;
 		src.flags = f->pflags;
-		src.env = &migset_env;
+		src.env = &env;
 		ret = migration_parse_src(&src, m, err);
 	}
 	free(p.up);

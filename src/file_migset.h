@@ -49,9 +49,14 @@ struct migset {
 	size_t ndirs;
 	struct buf warnings;	/* lines for the user, no prefix (none yet) */
 	struct buf errors;	/* MIGSET_KEEP_GOING: one line per bad file */
+	/*
+	 * The tracking table's name, borrowed, for Flyway's ${flyway:table}
+	 * (NULL: TRACKING_TABLE); set it before reading files to run them.
+	 */
+	const char *table;
 };
 
-#define MIGSET_INIT { NULL, 0, 0, NULL, 0, BUF_INIT, BUF_INIT }
+#define MIGSET_INIT { NULL, 0, 0, NULL, 0, BUF_INIT, BUF_INIT, NULL }
 
 /* migset_load flags */
 #define MIGSET_KEEP_GOING 0x1	/* a bad file goes to s->errors, and is left out */
@@ -72,13 +77,16 @@ void migfile_fill(struct migfile *f, const struct migration_src *src,
     const struct migration *m);
 
 /*
- * Reads and parses f again for running it; fails if the files changed
- * since migset_load. Release m with migration_release.
+ * Reads and parses f, one of s's, again for running it; fails if the files
+ * changed since migset_load. Release m with migration_release.
  */
-int migfile_read(const struct migfile *f, struct migration *m,
-    struct buf *err);
+int migset_read(const struct migset *s, const struct migfile *f,
+    struct migration *m, struct buf *err);
 
-/* ENVSUB variables and Flyway placeholders from the environment. */
+/*
+ * ENVSUB variables and Flyway placeholders from the environment, and
+ * ${flyway:table} as TRACKING_TABLE (migset_read gives s->table instead).
+ */
 extern const struct parse_env migset_env;
 
 

@@ -288,7 +288,7 @@ record_entries(struct runner *r, const struct adopt_plan *p,
 		memset(&m, 0, sizeof(m));
 		memset(&row, 0, sizeof(row));
 		if (p->v[i].file) {
-			ret = migfile_read(p->v[i].file, &m, err);
+			ret = runner_read_file(r, p->v[i].file, &m, err);
 			if (ret < 0)
 				break;
 			runner_fill_row(&row, p->v[i].file, &m, -1,

@@ -181,6 +181,14 @@ runner_open_readonly(struct runner *r, char *const *dirs, size_t ndirs,
 	return ret;
 }
 
+int
+runner_read_file(struct runner *r, const struct migfile *f,
+    struct migration *m, struct buf *err)
+{
+	r->files.table = r->store ? r->store->table : NULL;
+	return migset_read(&r->files, f, m, err);
+}
+
 /* Takes the write lock; *found says whether version is already recorded. */
 static int
 lock_and_find(struct runner *r, const char *version, unsigned flags,
@@ -378,7 +386,7 @@ apply_one(struct runner *r, const struct migfile *f, struct buf *err)
 	struct migration m;
 	int ret;
 
-	ret = migfile_read(f, &m, err);
+	ret = runner_read_file(r, f, &m, err);
 	if (ret < 0)
 		return ret;
 	warn_empty(r, f);
@@ -479,7 +487,7 @@ apply_in_tx(struct runner *r, const struct migfile **v, size_t n,
 	int ret = 0;
 
 	for (i = 0; ret == 0 && i < n; i++) {
-		ret = migfile_read(v[i], &m, err);
+		ret = runner_read_file(r, v[i], &m, err);
 		if (ret < 0)
 			break;
 		warn_empty(r, v[i]);
@@ -605,7 +613,7 @@ migrate_dry(struct runner *r, const struct migrate_opts *o, struct buf *err)
 		return RUNNER_EFAIL;
 	v = pending_files(r, o->target, &n);
 	for (i = 0; ret == 0 && i < n; i++) {
-		ret = migfile_read(v[i], &m, err);
+		ret = runner_read_file(r, v[i], &m, err);
 		if (ret < 0)
 			break;
 		emit_text(r, EV_DRYRUN, v[i]->path, m.up.text + m.up.off,
@@ -641,7 +649,7 @@ down_of(struct runner *r, const struct plan_entry *e, struct migration *m,
 	const char *sql;
 
 	if (e->file) {
-		if (migfile_read(e->file, m, err) < 0)
+		if (runner_read_file(r, e->file, m, err) < 0)
 			return RUNNER_EFAIL;
 		section_of(s, m, &m->down, e->file->path);
 		if (e->state == ENTRY_CHANGED)
@@ -1100,7 +1108,7 @@ stamp_rows(struct runner *r, const struct plan_entry **v, size_t n,
 	int ret = 0;
 
 	for (i = 0; ret == 0 && i < n; i++) {
-		ret = migfile_read(v[i]->file, &m, err);
+		ret = runner_read_file(r, v[i]->file, &m, err);
 		if (ret < 0)
 			break;
 		/* No duration: it never ran here. */

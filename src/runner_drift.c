@@ -389,7 +389,7 @@ drift_replay(const struct plan *plan, struct runner *sr, struct buf *why)
 			continue;
 		if (drift_unknown_past(e, why))
 			ret = 1;
-		else if (migfile_read(e->file, &m, &msg) < 0)
+		else if (runner_read_file(sr, e->file, &m, &msg) < 0)
 			ret = 1;
 		else {
 			section_of(&s, &m, &m.up, e->file->path);

@@ -85,5 +85,11 @@ int runner_lock_run(struct runner *r, struct buf *err);
  */
 void runner_fill_row(struct applied *row, const struct migfile *f,
     const struct migration *m, double ms, const char *state);
+/*
+ * migset_read of f, one of r's files, with ${flyway:table} naming r's
+ * tracking table.
+ */
+int runner_read_file(struct runner *r, const struct migfile *f,
+    struct migration *m, struct buf *err);
 
 #endif

@@ -179,7 +179,7 @@ verify_one(const struct verify *v, const struct migfile *f,
 	struct migration m;
 	int ret, reversible, up = 0;
 
-	ret = migfile_read(f, &m, err);
+	ret = runner_read_file(v->r, f, &m, err);
 	if (ret < 0)
 		return ret;
 	reversible = migration_reversible(&m);
@@ -209,7 +209,7 @@ run_cycle(struct runner *r, const struct migfile *f, struct buf *err)
 	struct migration m;
 	int ret;
 
-	ret = migfile_read(f, &m, err);
+	ret = runner_read_file(r, f, &m, err);
 	if (ret < 0)
 		return ret;
 	ret = run_part(r, &m, &m.up, f->path, err);
@@ -298,7 +298,7 @@ verify_fast(const struct verify *v, const struct migfile *f,
 	struct migration m;
 	int ret, reversible, slow = 0;
 
-	ret = migfile_read(f, &m, err);
+	ret = runner_read_file(r, f, &m, err);
 	if (ret < 0)
 		return ret;
 	reversible = migration_reversible(&m);

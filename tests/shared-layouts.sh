@@ -169,6 +169,23 @@ test_expect_success 'layouts: Flyway, V and U files, versions part by part, plac
 	! db_has lay_flyway lf_c
 '
 
+test_expect_success 'layouts: Flyway'"'"'s ${flyway:table} is the tracking table, --table'"'"'s name too' '
+	fresh lay-flyway-table &&
+	mkdir migrations &&
+	echo "CREATE TABLE lft (name varchar(64));" >migrations/V1__t.sql &&
+	echo "INSERT INTO lft VALUES ('"'"'\${flyway:table}'"'"');" >migrations/V2__name.sql &&
+	echo "DELETE FROM lft;" >migrations/U2__name.sql &&
+	db_new lay_flyway_table &&
+	runner --db "$(db_url lay_flyway_table)" --table lft_history migrate >out &&
+	test_equal lft_history "$(db_q lay_flyway_table "SELECT name FROM lft")" &&
+	runner --db "$(db_url lay_flyway_table)" --table lft_history rollback --yes --no-backup >out &&
+	runner --db "$(db_url lay_flyway_table)" --table lft_history migrate >out &&
+	test_equal lft_history "$(db_q lay_flyway_table "SELECT name FROM lft")" &&
+	db_new lay_flyway_table2 &&
+	runner --db "$(db_url lay_flyway_table2)" migrate >out &&
+	test_equal schema_migrations "$(db_q lay_flyway_table2 "SELECT name FROM lft")"
+'
+
 test_expect_success 'layouts: a bad folder changes nothing, on every engine' '
 	cd lay-flyway &&
 	db_dump lay_flyway >before &&
