@@ -48,10 +48,12 @@ if test -z "$PG_BINDIR"; then
 	exit 1
 fi
 
-# as_pg CMD...: run CMD as the user that owns the cluster.
+# as_pg CMD...: run CMD as the user that owns the cluster (from /, which
+# that user can enter, so that initdb and pg_ctl do not complain that they
+# cannot change back to the scratch folder; paths given are absolute).
 as_pg () {
 	if test "$(id -u)" = 0; then
-		runuser -u postgres -- "$@"
+		(cd / && runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
