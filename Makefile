@@ -51,7 +51,7 @@ endif
 # files, planning, driver interface, drivers, operations.
 CORE = buf clock \
 	text_version text_subst text_migration text_layout text_pgsplit \
-	text_lint text_schema text_mysqlsplit \
+	text_lint text_schema text_mysqlsplit text_dblist \
 	file file_gz file_migset file_config \
 	plan_rows plan \
 	store_url store_tracking store \
