@@ -25,8 +25,9 @@ enum {
 
 #define MAX_FLAGS 8
 
-#define GLOBAL_USAGE "runner [--backup-dir DIR] [--db URL] [--dir DIR] " \
-	"[--env-file FILE] [--lock-timeout SECONDS] [--schema-file FILE] " \
+#define GLOBAL_USAGE "runner [--backup-dir DIR] [--canary N] [--create] " \
+	"[--db URL] [--db-list FILE] [--dir DIR] [--env-file FILE] " \
+	"[--fail-fast] [-j N] [--lock-timeout SECONDS] [--schema-file FILE] " \
 	"[--table NAME] [--wait] [-q] COMMAND [ARGS]"
 
 /*
