@@ -399,4 +399,36 @@ test_expect_success '-q prints only what did not succeed, and the summary' '
 	test_grep "^2 ok, 1 failed of 3" out
 '
 
+test_expect_success 'on a terminal: a progress line, cleared before each line' '
+	cd glob &&
+	runner_on_tty "" --db "t/*.db" status >out &&
+	test_grep "\[1/3\] 1 ok" out &&
+	test_grep "ok t/gamma.db: at 003, up to date" out &&
+	test_grep "Versions: 003 on 3 databases" out
+'
+
+test_expect_success 'a list with a NUL byte: bad usage, nothing touched' '
+	cd glob &&
+	printf "t/acme.db\n\0\n" >nul.list &&
+	test_expect_code 2 runner --db-list nul.list migrate >out 2>err &&
+	test_grep "nul.list:2: a NUL byte" err &&
+	test_must_be_empty out
+'
+
+test_expect_success 'migrate --dry-run and init --create on a fleet' '
+	fresh dry &&
+	three_migrations &&
+	tenants a &&
+	runner --db t/a.db --db t/b.db --create migrate --dry-run >out &&
+	test_grep "^ok t/a.db: 3 would be applied" out &&
+	test_equal "" "$(applied t/a.db)" &&
+	test_path_is_missing t/b.db &&
+	test_expect_code 1 runner --db t/a.db --db t/b.db init >out &&
+	test_grep "^FAILED t/b.db: database .t/b.db. does not exist" out &&
+	test_path_is_missing t/b.db &&
+	runner --db t/b.db --db t/c.db --create init >out &&
+	test_grep "^ok t/c.db: 3 applied" out &&
+	test_equal "001 002 003" "$(applied t/c.db | xargs)"
+'
+
 test_done
