@@ -495,7 +495,7 @@ child_send(int fd, int code, double ms, const struct buf *out,
 	child_summary(&sum, out, code, idle);
 	buf_addf(&rec, "%d %d %.3f %d %zu %zu %zu %s\n", code, kid.ret, ms,
 	    kid.kind, sum.len, err->len, with_out ? out->len : 0,
-	    kid.version);
+	    *kid.version ? kid.version : "-");
 	buf_add(&rec, sum.buf, sum.len);
 	buf_add(&rec, err->buf, err->len);
 	if (with_out)
@@ -782,8 +782,11 @@ report_child(struct fleet *f, struct slot *s, int wstatus)
 		buf_release(&err);
 		return;
 	}
-	snprintf(version, sizeof(version), "%.*s",
-	    (int)(body - s->in.buf - used), s->in.buf + used);
+	if (body > s->in.buf + used)
+		snprintf(version, sizeof(version), "%.*s",
+		    (int)(body - s->in.buf - used), s->in.buf + used);
+	if (strcmp(version, "-") == 0)
+		*version = '\0';	/* nothing applied */
 	body++;
 	buf_add(&sum, body, nsum);
 	error_lines(&err, body + nsum, nerr);
@@ -1151,6 +1154,8 @@ fleet_go(struct fleet *f)
 		summary_text(f);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	close(sigpipe[0]);
+	close(sigpipe[1]);
 	return fleet_exit(f);
 }
 

@@ -431,4 +431,15 @@ test_expect_success 'migrate --dry-run and init --create on a fleet' '
 	test_equal "001 002 003" "$(applied t/c.db | xargs)"
 '
 
+test_expect_success 'status: a database with nothing applied is behind, at no version' '
+	fresh none &&
+	three_migrations &&
+	tenants a b &&
+	runner --db t/a.db migrate >/dev/null &&
+	runner --db "t/*.db" status --no-drift >out &&
+	cat out &&
+	test_grep "^behind t/b.db: nothing applied, 3 pending" out &&
+	test_grep "^Versions: 003 on 1 database, (none) on 1 database$" out
+'
+
 test_done
