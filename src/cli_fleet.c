@@ -49,7 +49,7 @@ struct fleet_cmd {
 	const char *need;	/* a flag it must be given on a fleet */
 	const char *ask;	/* destructive: the question, with the count */
 	const char *idle;	/* its summary when it did nothing, or NULL */
-	int files;		/* reads the migrations: once, in the parent */
+	int files;		/* reads the migrations: in the parent */
 	int create;		/* --create lets it create a database */
 };
 
@@ -76,7 +76,7 @@ struct member {
 	char *url;
 	char *shown;		/* without its password */
 	char *where;		/* "list.txt:3", or NULL */
-	char *bad;		/* why it is not run (a duplicate...), or NULL */
+	char *bad;		/* why it is not run (a duplicate), or NULL */
 };
 
 /* A child at work. */
@@ -643,7 +643,8 @@ json_row(struct fleet *f, const struct member *m, const struct result *r)
 {
 	struct buf b = BUF_INIT;
 
-	buf_adds(&b, f->rows++ ? ",\n  {\"database\": " : "\n  {\"database\": ");
+	buf_adds(&b, f->rows++ ? ",\n  " : "\n  ");
+	buf_adds(&b, "{\"database\": ");
 	cli_json_str(&b, m->shown);
 	buf_adds(&b, ", \"result\": ");
 	cli_json_str(&b, outcome_json[r->o]);

@@ -114,7 +114,7 @@ globals_option(struct globals *g, int argc, char **argv, int *i)
 	if ((r = option_value("--db", argc, argv, i, &v)) != 0 ||
 	    (r = option_value("--url", argc, argv, i, &v)) != 0) {
 		if (r > 0)
-			g->dbs[g->ndbs++] = g->db = v;	/* several: a fleet */
+			g->dbs[g->ndbs++] = g->db = v;	/* a fleet */
 		return r;
 	}
 	if ((r = option_value("--backup-dir", argc, argv, i, &g->backup_dir)) ||
