@@ -27,6 +27,7 @@
 #include "file.h"
 #include "file_config.h"
 #include "text_dblist.h"
+#include "text_version.h"
 #include "banned.h"
 
 /* How one database ended, in the order the summary counts them. */
@@ -620,10 +621,18 @@ count_version(struct fleet *f, const char *v)
 			f->nver[i]++;
 			return;
 		}
+	/* newest first, "(none)" last: the summary reads in a stable order */
+	for (i = 0; i < f->nvers && strcmp(f->ver[i], "(none)") != 0 &&
+	    (strcmp(v, "(none)") == 0 || version_cmp(f->ver[i], v) > 0); i++)
+		;
 	f->ver = xreallocarray(f->ver, f->nvers + 1, sizeof(*f->ver));
 	f->nver = xreallocarray(f->nver, f->nvers + 1, sizeof(*f->nver));
-	f->ver[f->nvers] = xstrdup(v);
-	f->nver[f->nvers++] = 1;
+	memmove(f->ver + i + 1, f->ver + i, (f->nvers - i) * sizeof(*f->ver));
+	memmove(f->nver + i + 1, f->nver + i, (f->nvers - i) *
+	    sizeof(*f->nver));
+	f->ver[i] = xstrdup(v);
+	f->nver[i] = 1;
+	f->nvers++;
 }
 
 /* What one database's report says. */
