@@ -51,7 +51,7 @@ endif
 # files, planning, driver interface, drivers, operations.
 CORE = buf clock \
 	text_version text_subst text_migration text_layout text_pgsplit \
-	text_lint text_schema text_mysqlsplit \
+	text_lint text_schema text_mysqlsplit text_dblist \
 	file file_gz file_migset file_config \
 	plan_rows plan \
 	store_url store_tracking store \
@@ -81,7 +81,7 @@ endif
 # The dispatcher (cli), the helpers the commands share (cli_*), and one
 # file per command (cmd_*; cmd_migrate holds migrate-to too).
 CLI = main cli cli_options cli_usage cli_settings cli_print cli_signal cli_db \
-	cli_confirm cli_backup \
+	cli_confirm cli_backup cli_fleet \
 	cmd_status cmd_migrate cmd_rollback cmd_redo cmd_create_migration \
 	cmd_init cmd_reset cmd_repair cmd_stamp cmd_adopt cmd_lint \
 	cmd_show_schema cmd_load cmd_embed cmd_verify cmd_backup cmd_backups \

@@ -21,6 +21,8 @@
 	"pending", NULL }
 #define O_ICO { "--ignore-column-order", NULL, "a table whose columns " \
 	"differ only in order has not drifted", NULL }
+#define O_JSON { "--json", NULL, "on a fleet: one JSON document, a row " \
+	"per database", NULL }
 #define O_DRY { "--dry-run", NULL, "print the SQL that would run; change " \
 	"nothing", NULL }
 
@@ -37,25 +39,25 @@ static const struct command commands[] = {
 	    { "--quiet", NULL, "print nothing; implies --exit-code (also -q)",
 	    NULL } }, 0, 0, 0 },
 	{ "migrate", "up", cmd_migrate,
-	    "[--allow-out-of-order] [--backup] [--dry-run] "
+	    "[--allow-out-of-order] [--backup] [--dry-run] [--json] "
 	    "[--single-transaction]",
 	    "apply every pending migration",
-	    { O_OOO, O_BACKUP, O_DRY, { "--single-transaction", NULL,
+	    { O_OOO, O_BACKUP, O_DRY, O_JSON, { "--single-transaction", NULL,
 	    "apply them all in one transaction: all or nothing", NULL } },
 	    0, 0, 0 },
 	{ "migrate-to", NULL, cmd_migrate_to,
-	    "[--allow-out-of-order] [--backup] [--dry-run] VERSION",
+	    "[--allow-out-of-order] [--backup] [--dry-run] [--json] VERSION",
 	    "apply pending migrations up to VERSION",
-	    { O_OOO, O_BACKUP, O_DRY }, 1, 1, 0 },
+	    { O_OOO, O_BACKUP, O_DRY, O_JSON }, 1, 1, 0 },
 	{ "rollback", "down", cmd_rollback,
-	    "[--all] [--no-backup] [--yes] [VERSION]",
+	    "[--all] [--json] [--no-backup] [--yes] [VERSION]",
 	    "undo the newest migration, every one above VERSION, or --all",
 	    { { "--all", NULL, "undo every applied migration (a VERSION "
 	    "given instead stays applied)", NULL },
-	    O_NO_BACKUP, O_YES }, 0, 1, 0 },
-	{ "redo", NULL, cmd_redo, "[--no-backup] [--yes]",
+	    O_JSON, O_NO_BACKUP, O_YES }, 0, 1, 0 },
+	{ "redo", NULL, cmd_redo, "[--json] [--no-backup] [--yes]",
 	    "roll back the newest migration and apply it again",
-	    { O_NO_BACKUP, O_YES }, 0, 0, 0 },
+	    { O_JSON, O_NO_BACKUP, O_YES }, 0, 0, 0 },
 	{ "create-migration", "new", cmd_create_migration,
 	    "[--description TEXT] [--layout NAME] NAME",
 	    "write a new migration in the folder's layout, with the next "
@@ -93,15 +95,16 @@ static const struct command commands[] = {
 	{ "load", NULL, cmd_load, "FILE",
 	    "build a new database from a schema file (--schema-file)",
 	    { { NULL, NULL, NULL, NULL } }, 1, 1, 0 },
-	{ "verify", NULL, cmd_verify, "[--ignore-column-order] [--live]",
+	{ "verify", NULL, cmd_verify,
+	    "[--ignore-column-order] [--json] [--live]",
 	    "check that each down undoes its up (--live: and schema drift)",
-	    { O_ICO, { "--live", NULL, "also compare the database with what "
-	    "its migrations produce", NULL } }, 0, 0, 0 },
+	    { O_ICO, O_JSON, { "--live", NULL, "also compare the database "
+	    "with what its migrations produce", NULL } }, 0, 0, 0 },
 	{ "backup", NULL, cmd_backup,
-	    "[--force] [--keep N] [--level 0-9] [--output PATH]",
+	    "[--force] [--json] [--keep N] [--level 0-9] [--output PATH]",
 	    "write a compressed, consistent backup of the database",
 	    { { "--force", NULL, "replace an existing --output file", NULL },
-	    { "--keep=", "N", "then remove all but the newest N backups",
+	    O_JSON, { "--keep=", "N", "then remove all but the newest N backups",
 	    NULL },
 	    { "--level=", "0-9", "the gzip level (default 6)", NULL },
 	    { "--output=", "PATH", "write the backup exactly there", NULL } },
@@ -144,6 +147,8 @@ run_command(const struct command *cmd, struct globals *g, struct args *a)
 	/* Past a file size limit, fail with EFBIG instead of dying. */
 	signal(SIGXFSZ, SIG_IGN);
 	code = cli_settings(&c, g);
+	if (code == CLI_GO_ON)
+		code = cli_fleet(&c, a);
 	if (code == CLI_GO_ON && g->wait && !cmd->nodb)
 		code = cli_wait(&c, 60);
 	if (code == CLI_GO_ON)

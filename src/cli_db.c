@@ -34,6 +34,10 @@ cli_open_db(struct cli *c, struct runner *r, unsigned flags, int missing_ok,
 {
 	int ret;
 
+	if (c->nocreate) {	/* a fleet's: a typo must not make a tenant */
+		flags |= STORE_NOCREATE;
+		missing_ok = 0;
+	}
 	ret = store_open(c->db, flags, c->g->lock_timeout, &r->store, err);
 	r->url = c->db;
 	r->lock_timeout = c->g->lock_timeout;

@@ -25,8 +25,9 @@ enum {
 
 #define MAX_FLAGS 8
 
-#define GLOBAL_USAGE "runner [--backup-dir DIR] [--db URL] [--dir DIR] " \
-	"[--env-file FILE] [--lock-timeout SECONDS] [--schema-file FILE] " \
+#define GLOBAL_USAGE "runner [--backup-dir DIR] [--canary N] [--create] " \
+	"[--db URL] [--db-list FILE] [--dir DIR] [--env-file FILE] " \
+	"[--fail-fast] [-j N] [--lock-timeout SECONDS] [--schema-file FILE] " \
 	"[--table NAME] [--wait] [-q] COMMAND [ARGS]"
 
 /*
@@ -89,12 +90,18 @@ struct cli {
 	char *backup_dir;	/* --backup-dir, $BACKUP_DIR, .env, or backups */
 	char *table;		/* --table, $RUNNER_TABLE, .env, or the default */
 	char *schema_file;	/* --schema-file, $RUNNER_SCHEMA_FILE, .env, or NULL */
+	int nocreate;		/* a fleet's, without --create: a missing
+				   database is an error, never created */
 };
 
 /* cli_options.c: the global options and each command's own. */
 
 struct globals {
-	const char *db;		/* --db or --url, or NULL */
+	const char *db;		/* the last --db or --url, or NULL */
+	const char **dbs;	/* each --db, in order (room for argc) */
+	int ndbs;
+	const char **lists;	/* each --db-list FILE ("-": stdin) */
+	int nlists;
 	const char **dirs;	/* each --dir, in order (room for argc) */
 	int ndirs;
 	const char *backup_dir;	/* --backup-dir, or NULL */
@@ -106,9 +113,14 @@ struct globals {
 	int help;
 	int version;
 	int wait;		/* --wait: until the database answers */
+	int jobs;		/* -j N: databases at a time; 0: the cores */
+	int canary;		/* --canary N: the first N first */
+	int fail_fast;		/* --fail-fast */
+	int create;		/* --create: a fleet may create a database */
 };
 
-#define GLOBALS_INIT { NULL, NULL, 0, NULL, NULL, NULL, NULL, 30, 0, 0, 0, 0 }
+#define GLOBALS_INIT { NULL, NULL, 0, NULL, 0, NULL, 0, NULL, NULL, NULL, \
+	NULL, 30, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /*
  * If argv[*i] is a global option, takes it (and its value, advancing *i)
@@ -178,6 +190,10 @@ void cli_warnings(const struct migset *files);
 /* Each line of notes as "runner: line" on stderr, unless -q. */
 void cli_notes(const struct cli *c, const struct buf *notes);
 void print_ms(FILE *f, double ms);
+/* s[0, len) as a JSON string, quoted, into b. */
+void cli_json_strn(struct buf *b, const char *s, size_t len);
+/* s as a JSON string, or null for NULL. */
+void cli_json_str(struct buf *b, const char *s);
 /* "812 bytes", "3.2 KiB", "1.1 GiB" into out, which it returns. */
 const char *size_text(char *out, size_t len, uint64_t n);
 void print_size(FILE *f, uint64_t n);
@@ -236,6 +252,25 @@ int cli_schema_file(struct cli *c, int code);
  * CLI_GO_ON, or an exit code after saying why not.
  */
 int cli_wait(struct cli *c, int timeout);
+
+/* cli_fleet.c: one command over many databases (a fleet). */
+
+/*
+ * When the options name a fleet (--db given twice or as a glob,
+ * --db-list, DATABASE_URLS, -j, --canary, --fail-fast, or --json on a
+ * command whose single run has none), runs a's command on each database
+ * and returns the fleet's exit code; otherwise CLI_GO_ON: the command
+ * runs on c->db alone.
+ */
+int cli_fleet(struct cli *c, struct args *a);
+/*
+ * In a fleet's child, what the command did, for the parent's report (no
+ * effect elsewhere): an event (enum runner_event_type), the RUNNER_E*
+ * code of an error, and status's findings.
+ */
+void fleet_event(int type);
+void fleet_error(int code);
+void fleet_status(const struct plan *p, const struct drift *d);
 
 /* cli_confirm.c: the questions destructive commands ask. */
 

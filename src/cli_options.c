@@ -51,6 +51,52 @@ parse_timeout(const char *s, int *out)
 	return 1;
 }
 
+/* A count option's value: 1 to hi. */
+static int
+parse_count(const char *name, const char *s, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > hi) {
+		fprintf(stderr, "runner: %s '%s' is not a number from 1 to "
+		    "%d\n", name, s, hi);
+		return -1;
+	}
+	*out = (int)v;
+	return 1;
+}
+
+/* The fleet's options: -j N (also -jN, --jobs), --canary N, --db-list. */
+static int
+fleet_option(struct globals *g, int argc, char **argv, int *i)
+{
+	const char *v = NULL;
+	int r;
+
+	if (strncmp(argv[*i], "-j", 2) == 0 && argv[*i][2] &&
+	    argv[*i][2] != '=')
+		return parse_count("-j", argv[*i] + 2, 1024, &g->jobs);
+	if ((r = option_value("-j", argc, argv, i, &v)) != 0 ||
+	    (r = option_value("--jobs", argc, argv, i, &v)) != 0)
+		return r < 0 ? r : parse_count("-j", v, 1024, &g->jobs);
+	if ((r = option_value("--canary", argc, argv, i, &v)) != 0)
+		return r < 0 ? r : parse_count("--canary", v, 1000000,
+		    &g->canary);
+	if ((r = option_value("--db-list", argc, argv, i, &v)) != 0) {
+		if (r > 0)
+			g->lists[g->nlists++] = v;
+		return r;
+	}
+	if (strcmp(argv[*i], "--fail-fast") == 0)
+		return g->fail_fast = 1;
+	if (strcmp(argv[*i], "--create") == 0)
+		return g->create = 1;
+	return 0;
+}
+
 static int
 is(const char *arg, const char *a, const char *b)
 {
@@ -63,9 +109,15 @@ globals_option(struct globals *g, int argc, char **argv, int *i)
 	const char *const a = argv[*i], *v = NULL;
 	int r;
 
-	if ((r = option_value("--db", argc, argv, i, &g->db)) ||
-	    (r = option_value("--url", argc, argv, i, &g->db)) ||
-	    (r = option_value("--backup-dir", argc, argv, i, &g->backup_dir)) ||
+	if ((r = fleet_option(g, argc, argv, i)) != 0)
+		return r;
+	if ((r = option_value("--db", argc, argv, i, &v)) != 0 ||
+	    (r = option_value("--url", argc, argv, i, &v)) != 0) {
+		if (r > 0)
+			g->dbs[g->ndbs++] = g->db = v;	/* a fleet */
+		return r;
+	}
+	if ((r = option_value("--backup-dir", argc, argv, i, &g->backup_dir)) ||
 	    (r = option_value("--table", argc, argv, i, &g->table)) ||
 	    (r = option_value("--env-file", argc, argv, i, &g->env_file)) ||
 	    (r = option_value("--schema-file", argc, argv, i,

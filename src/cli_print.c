@@ -11,6 +11,39 @@
 #include "error.h"
 #include "banned.h"
 
+/* s[0, len) as a JSON string. */
+void
+cli_json_strn(struct buf *b, const char *s, size_t len)
+{
+	size_t i;
+
+	buf_addch(b, '"');
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\')
+			buf_addf(b, "\\%c", ch);
+		else if (ch == '\n')
+			buf_adds(b, "\\n");
+		else if (ch == '\t')
+			buf_adds(b, "\\t");
+		else if (ch < 0x20)
+			buf_addf(b, "\\u%04x", ch);
+		else
+			buf_addch(b, ch);
+	}
+	buf_addch(b, '"');
+}
+
+void
+cli_json_str(struct buf *b, const char *s)
+{
+	if (s == NULL)
+		buf_adds(b, "null");
+	else
+		cli_json_strn(b, s, strlen(s));
+}
+
 int
 cli_fail(struct buf *err, int code)
 {
@@ -27,6 +60,7 @@ cli_fail(struct buf *err, int code)
 			break;
 	}
 	buf_release(err);
+	fleet_error(code);
 	if (code == RUNNER_EAFTER)
 		return EXIT_AFTER;
 	return code == RUNNER_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
@@ -67,6 +101,7 @@ cli_on_event(void *arg, const struct runner_event *ev)
 {
 	const struct cli *c = arg;
 
+	fleet_event(ev->type);
 	if (ev->type == EV_WARNING) {
 		fprintf(stderr, "runner: warning: %s: %s\n", ev->path, ev->text);
 		return;

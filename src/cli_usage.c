@@ -12,13 +12,24 @@
 const struct opt global_opts[] = {
 	{ "--backup-dir=", "DIR", "where backups go (default backups)",
 	    "BACKUP_DIR" },
+	{ "--canary=", "N", "a fleet: first the first N databases, and "
+	    "stop if any failed", NULL },
+	{ "--create", NULL, "a fleet: migrate, migrate-to and init may create "
+	    "a database", NULL },
 	{ "--db=", "URL", "the database: a path, sqlite:PATH, file:PATH or "
-	    "postgres://... (default app.db)", "DATABASE_URL" },
+	    "postgres://... (default app.db); repeat it, or quote a glob, "
+	    "for a fleet", "DATABASE_URL" },
+	{ "--db-list=", "FILE", "a fleet: a database a line, # comments (-: "
+	    "standard input)", "DATABASE_URLS" },
 	{ "--dir=", "DIR", "a migrations folder, in any tool's layout; "
 	    "repeat it (or A:B) for several (default migrations)",
 	    "MIGRATIONS_DIR" },
 	{ "--env-file=", "FILE", "read settings from FILE instead of .env",
 	    NULL },
+	{ "--fail-fast", NULL, "a fleet: start no database after a failure",
+	    NULL },
+	{ "-j", "N", "a fleet: N databases at a time, by default the cores "
+	    "(also --jobs)", NULL },
 	{ "--lock-timeout=", "SECONDS", "how long to wait for another "
 	    "runner's lock (default 30; 0: do not wait)", NULL },
 	{ "--schema-file=", "FILE", "after migrate, rollback and redo, write "

@@ -109,44 +109,11 @@ print_text(const struct plan *p, const struct drift *d, int drift,
 	last_line(p, d);
 }
 
-/* s[0, len) as a JSON string. */
-static void
-json_strn(struct buf *b, const char *s, size_t len)
-{
-	size_t i;
-
-	buf_addch(b, '"');
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '"' || ch == '\\')
-			buf_addf(b, "\\%c", ch);
-		else if (ch == '\n')
-			buf_adds(b, "\\n");
-		else if (ch == '\t')
-			buf_adds(b, "\\t");
-		else if (ch < 0x20)
-			buf_addf(b, "\\u%04x", ch);
-		else
-			buf_addch(b, ch);
-	}
-	buf_addch(b, '"');
-}
-
-static void
-json_str(struct buf *b, const char *s)
-{
-	if (s == NULL)
-		buf_adds(b, "null");
-	else
-		json_strn(b, s, strlen(s));
-}
-
 static void
 json_key(struct buf *b, const char *key, const char *val)
 {
 	buf_addf(b, ", \"%s\": ", key);
-	json_str(b, val);
+	cli_json_str(b, val);
 }
 
 static void
@@ -155,7 +122,7 @@ json_entry(struct buf *b, const struct plan_entry *e)
 	const struct applied *r = e->row;
 
 	buf_adds(b, "{\"version\": ");
-	json_str(b, r ? r->version : e->file->version);
+	cli_json_str(b, r ? r->version : e->file->version);
 	json_key(b, "name", entry_name(e));
 	json_key(b, "state", entry_state_name(e->state));
 	json_key(b, "file", e->file ? e->file->path : NULL);
@@ -188,7 +155,7 @@ json_drift(struct buf *b, const struct drift *d)
 	for (p = d->diff.buf; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
 		buf_adds(b, first ? "" : ", ");
 		first = 0;
-		json_strn(b, p, (size_t)(nl - p));
+		cli_json_strn(b, p, (size_t)(nl - p));
 	}
 	buf_adds(b, "]}");
 }
@@ -202,7 +169,7 @@ json_layouts(struct buf *b, const struct migset *files)
 	buf_adds(b, ", \"layouts\": [");
 	for (i = 0; i < files->ndirs; i++) {
 		buf_adds(b, i ? ", {\"dir\": " : "{\"dir\": ");
-		json_str(b, files->dirs[i].path);
+		cli_json_str(b, files->dirs[i].path);
 		json_key(b, "layout", layout_name(files->dirs[i].layout));
 		buf_addch(b, '}');
 	}
@@ -218,7 +185,7 @@ print_json(const struct cli *c, const struct migset *files,
 	    p->count[ENTRY_MISSING] + p->count[ENTRY_FAILED];
 
 	buf_adds(&b, "{\"format\": 1, \"database\": ");
-	json_str(&b, c->shown);
+	cli_json_str(&b, c->shown);
 	buf_addf(&b, ", \"database_exists\": %s", exists ? "true" : "false");
 	json_key(&b, "table", c->table);
 	json_key(&b, "migrations_dir", c->dir);
@@ -289,6 +256,13 @@ cmd_status(struct cli *c, struct args *a)
 		missing = db_name(c->db);
 		buf_addf(&d.why, "the database '%s' does not exist", missing);
 	}
+	if (r.store == NULL && c->nocreate) {
+		fprintf(stderr, "runner: database '%s' does not exist\n",
+		    missing);
+		code = EXIT_FAIL;
+		goto out;
+	}
+	fleet_status(p, &d);
 	if (quiet)
 		;
 	else if (arg_flag(a, "--json", NULL))

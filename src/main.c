@@ -19,6 +19,8 @@ main(int argc, char **argv)
 
 	/* Each --dir is kept, before or after the command: argc bounds them. */
 	g.dirs = xcalloc((size_t)argc + 1, sizeof(*g.dirs));
+	g.dbs = xcalloc((size_t)argc + 1, sizeof(*g.dbs));
+	g.lists = xcalloc((size_t)argc + 1, sizeof(*g.lists));
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			i++;
@@ -39,5 +41,7 @@ main(int argc, char **argv)
 	ret = cli_run(&g, argc - i, argv + i);
 out:
 	free(g.dirs);
+	free(g.dbs);
+	free(g.lists);
 	return ret;
 }

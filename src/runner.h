@@ -85,6 +85,13 @@ void runner_stop(struct runner *r);
 int runner_init(struct runner *r, char *const *dirs, size_t ndirs,
     struct buf *err);
 void runner_release(struct runner *r);
+/*
+ * Hands files, read and checked already (by a fleet's parent, before it
+ * forks the child that calls this), to the next runner_init in this
+ * process, which takes them instead of reading its folders; the caller
+ * gives them up. A second runner_init reads the folders again.
+ */
+void runner_preread(struct migset *files);
 
 /* Reads the applied rows (no lock) and builds r->plan. */
 int runner_load(struct runner *r, struct buf *err);

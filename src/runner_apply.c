@@ -61,6 +61,15 @@ emit_text(struct runner *r, enum runner_event_type type, const char *path,
 	emit(r, &ev);
 }
 
+/* Files read before: the next runner_init takes them (runner_preread). */
+static struct migset *preread;
+
+void
+runner_preread(struct migset *files)
+{
+	preread = files;
+}
+
 int
 runner_init(struct runner *r, char *const *dirs, size_t ndirs,
     struct buf *err)
@@ -70,6 +79,12 @@ runner_init(struct runner *r, char *const *dirs, size_t ndirs,
 	buf_init(&r->files.errors);
 	buf_init(&r->pre_header);
 	buf_init(&r->pre_fp);
+	if (preread) {
+		r->files = *preread;
+		memset(preread, 0, sizeof(*preread));
+		preread = NULL;
+		return 0;
+	}
 	return migset_load(&r->files, dirs, ndirs, 0, err);
 }
 
@@ -629,10 +644,13 @@ int
 runner_migrate(struct runner *r, const struct migrate_opts *o,
     struct buf *err)
 {
+	int ret;
+
 	if (o->dry_run)
 		return migrate_dry(r, o, err);
-	if (runner_lock_run(r, err) < 0)
-		return RUNNER_EFAIL;
+	ret = runner_lock_run(r, err);
+	if (ret < 0)
+		return ret;	/* RUNNER_EBUSY: a fleet counts it locked */
 	if (o->single_tx)
 		return migrate_single(r, o, err);
 	return migrate_each(r, o, err);
@@ -926,8 +944,8 @@ runner_reset(struct runner *r, struct buf *err)
 	struct migrate_opts o = { NULL, 0, 0, 0 };
 	int ret;
 
-	if (runner_lock_run(r, err) < 0)
-		return RUNNER_EFAIL;
+	if ((ret = runner_lock_run(r, err)) < 0)
+		return ret;
 	if (!(all_upflags(&r->files) & SECTION_NOTX))
 		return apply_atomic(r, 1, NULL, 0, err);
 	/* Some section needs its own transaction: drop, then migrate. */
@@ -973,8 +991,8 @@ runner_setup(struct runner *r, struct buf *err)
 	size_t nseeds = 0;
 	int ret;
 
-	if (runner_lock_run(r, err) < 0)
-		return RUNNER_EFAIL;
+	if ((ret = runner_lock_run(r, err)) < 0)
+		return ret;
 	ret = all_seeds(r, &seeds, &nseeds, err);
 	if (ret < 0)
 		goto out;

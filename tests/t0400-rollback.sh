@@ -63,7 +63,7 @@ test_expect_success '--all with a VERSION is a usage error' '
 	before=$(db_sha app.db) &&
 	test_expect_code 2 runner rollback --yes --all 001 >out 2>err &&
 	test_grep "^runner: --all and a VERSION (.001.) do not go together$" err &&
-	test_grep "^usage: runner rollback \[--all\] \[--no-backup\] \[--yes\] \[VERSION\]$" err &&
+	test_grep "^usage: runner rollback \[--all\] \[--json\] \[--no-backup\] \[--yes\] \[VERSION\]$" err &&
 	test_equal "$before" "$(db_sha app.db)"
 '
 

@@ -208,12 +208,12 @@ test_expect_success 'no migrations: nothing to verify, exit 0' '
 test_expect_success 'bad usage: an extra argument or an unknown flag exits 2 with the usage' '
 	test_expect_code 2 runner verify extra >out 2>err &&
 	test_grep "unexpected argument .extra." err &&
-	test_grep "^usage: runner verify \[--ignore-column-order\] \[--live\]$" err &&
+	test_grep "^usage: runner verify \[--ignore-column-order\] \[--json\] \[--live\]$" err &&
 	test_expect_code 2 runner verify --bogus >out 2>err &&
 	test_grep "unknown option .--bogus." err &&
-	test_grep "^usage: runner verify \[--ignore-column-order\] \[--live\]$" err &&
+	test_grep "^usage: runner verify \[--ignore-column-order\] \[--json\] \[--live\]$" err &&
 	runner help verify >out &&
-	test_grep "^usage: runner verify \[--ignore-column-order\] \[--live\]$" out
+	test_grep "^usage: runner verify \[--ignore-column-order\] \[--json\] \[--live\]$" out
 '
 
 test_expect_success 'a missing migrations directory: exit 1, message, database untouched' '

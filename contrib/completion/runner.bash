@@ -12,8 +12,9 @@ _runner_commands='status migrate up migrate-to rollback down redo
 	create-migration new init reset repair stamp adopt lint show-schema
 	load verify backup backups restore embed wait version help'
 
-_runner_global='--backup-dir --db --dir --env-file --lock-timeout
-	--schema-file --table --url --wait -q --quiet -h --help -V --version'
+_runner_global='--backup-dir --canary --create --db --db-list --dir
+	--env-file --fail-fast -j --jobs --lock-timeout --schema-file --table
+	--url --wait -q --quiet -h --help -V --version'
 
 # _runner_options COMMAND: the command's own options.
 _runner_options()
@@ -21,17 +22,18 @@ _runner_options()
 	case $1 in
 	status) echo --exit-code --ignore-column-order --json --no-drift \
 		--quiet -q ;;
-	migrate|up) echo --allow-out-of-order --backup --dry-run \
+	migrate|up) echo --allow-out-of-order --backup --dry-run --json \
 		--single-transaction ;;
-	migrate-to) echo --allow-out-of-order --backup --dry-run ;;
-	rollback|down) echo --all --no-backup --yes -y ;;
-	redo|reset|restore) echo --no-backup --yes -y ;;
+	migrate-to) echo --allow-out-of-order --backup --dry-run --json ;;
+	rollback|down) echo --all --json --no-backup --yes -y ;;
+	redo) echo --json --no-backup --yes -y ;;
+	reset|restore) echo --no-backup --yes -y ;;
 	create-migration|new) echo --description --layout ;;
 	repair|stamp) echo --yes -y ;;
 	adopt) echo --allow-missing --yes -y --from ;;
 	lint) echo --strict ;;
-	verify) echo --ignore-column-order --live ;;
-	backup) echo --force --keep --level --output ;;
+	verify) echo --ignore-column-order --json --live ;;
+	backup) echo --force --json --keep --level --output ;;
 	embed) echo --name ;;
 	wait) echo --timeout ;;
 	esac
@@ -42,7 +44,7 @@ _runner_takes_value()
 {
 	case $2 in
 	--backup-dir|--db|--dir|--env-file|--lock-timeout|--schema-file|\
-	--table|--url) return 0 ;;
+	--table|--url|--db-list|--canary|-j|--jobs) return 0 ;;
 	esac
 	case $1:$2 in
 	create-migration:--description|create-migration:--layout|\
@@ -140,7 +142,7 @@ _runner()
 		--dir|--backup-dir)
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -d -- "$cur")) ;;
-		--db|--url|--env-file|--schema-file|--output)
+		--db|--url|--env-file|--schema-file|--output|--db-list)
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur")) ;;
 		--layout)
