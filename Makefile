@@ -69,7 +69,7 @@ NEED_DL = 1
 endif
 ifeq ($(HAVE_MARIADB),1)
 # Likewise only libmariadb's headers: store_mysql_dl.c loads the library.
-MYSQL_CORE = store_mysql_dl
+MYSQL_CORE = store_mysql_dl store_mysql_schema store_mysql_backup
 CORE += $(MYSQL_CORE)
 ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags libmariadb)
 NEED_DL = 1
