@@ -4,13 +4,14 @@
  * SKELETON on branch mysql-base: every function fails until the backup
  * helper's branch fills it in.
  */
+#include "error.h"
 #include "store_mysql.h"
+#include "banned.h"
 
 static int
 not_yet(struct buf *err)
 {
-	buf_set(err, "the MySQL driver's backups are not written yet");
-	return RUNNER_EFAIL;
+	return buf_seterr(err, RUNNER_EFAIL, "the MySQL driver's backups are not written yet");
 }
 
 int my_snapshot(struct store *s, const char *path, struct buf *err)

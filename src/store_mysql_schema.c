@@ -5,13 +5,14 @@
  * helper's branch fills it in. Not built into any runner that registers
  * the driver.
  */
+#include "error.h"
 #include "store_mysql.h"
+#include "banned.h"
 
 static int
 not_yet(struct buf *err)
 {
-	buf_set(err, "the MySQL driver's schema support is not written yet");
-	return RUNNER_EFAIL;
+	return buf_seterr(err, RUNNER_EFAIL, "the MySQL driver's schema support is not written yet");
 }
 
 int my_schema(struct store *s, struct buf *out, struct buf *err)
