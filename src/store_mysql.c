@@ -840,6 +840,29 @@ my_exec(struct store *base, const char *sql, size_t len, size_t *errpos,
 	return ret;
 }
 
+/* store_ops.statements: MySQL's DDL commits implicitly. */
+static int
+my_statements(const char *sql, size_t len, void (*each)(void *arg,
+    size_t start, size_t end, const char *commits), void *arg,
+    size_t *errpos, struct buf *err)
+{
+	struct mysqlsplit_class c;
+	struct mysqlsplit p;
+	size_t start, end;
+	int more;
+
+	mysqlsplit_init(&p, sql, len);
+	while ((more = mysqlsplit_next(&p, &start, &end)) == 1) {
+		mysqlsplit_classify(sql + start, end - start, &c);
+		each(arg, start, end, c.commits[0] ? c.commits : NULL);
+	}
+	if (more < 0) {
+		*errpos = p.error_at;
+		return buf_seterr(err, RUNNER_EFAIL, "%s", p.error);
+	}
+	return 0;
+}
+
 /* The DROP statements for everything in the current database. */
 static const char drop_sql[] =
     "SELECT CONCAT(CASE TABLE_TYPE WHEN 'VIEW' THEN 'DROP VIEW IF EXISTS ' "
@@ -1116,4 +1139,5 @@ const struct store_ops store_mysql_ops = {
 	.columns = my_columns,
 	.query = my_query_rows,
 	.rename_table = my_rename_table,
+	.statements = my_statements,
 };
