@@ -51,7 +51,10 @@ opt_line(struct buf *out, const char *key, const char *value)
 	buf_adds(out, "\"\n");
 }
 
-/* The [client] group the tools read: where and as whom to connect. */
+/*
+ * The [client] group the tools read: where and as whom to connect (not
+ * the timeouts: mariadb-dump knows no such option, and refuses the file).
+ */
 static void
 options_text(const struct my_url *u, struct buf *out)
 {
@@ -62,8 +65,6 @@ options_text(const struct my_url *u, struct buf *out)
 	if (u->port)
 		buf_addf(out, "port=%u\n", u->port);
 	opt_line(out, "socket", u->socket);
-	if (u->connect_timeout)
-		buf_addf(out, "connect-timeout=%u\n", u->connect_timeout);
 	opt_line(out, "ssl-ca", u->ssl_ca);
 	opt_line(out, "ssl-capath", u->ssl_capath);
 	opt_line(out, "ssl-cert", u->ssl_cert);

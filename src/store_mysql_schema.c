@@ -231,16 +231,21 @@ my_schema(struct store *base, struct buf *out, struct buf *err)
 	int ret;
 
 	ret = read_objects(s, 1, &o, err);
+	/* Tables come in name order: one may refer to one further on. */
+	if (ret == 0 && o.n)
+		buf_adds(out, "SET FOREIGN_KEY_CHECKS = 0;\n");
 	for (i = 0; ret == 0 && i < o.n; i++) {
 		ob = &o.v[i];
-		if (out->len && prev && (prev->grp != ob->grp ||
-		    strcmp(prev->tbl, ob->tbl) != 0))
+		if (prev == NULL || prev->grp != ob->grp ||
+		    strcmp(prev->tbl, ob->tbl) != 0)
 			buf_addch(out, '\n');
 		prev = ob;
 		if (strcmp(ob->kind, "table") != 0 ||
 		    myschema_table(ob->name, ob->text, out, NULL) < 0)
 			add_statement(out, ob->text);
 	}
+	if (ret == 0 && o.n)
+		buf_adds(out, "\nSET FOREIGN_KEY_CHECKS = 1;\n");
 	objs_release(&o);
 	return ret;
 }
