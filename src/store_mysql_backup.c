@@ -3,7 +3,7 @@
  * mariadb-dump (or mysqldump) in one consistent transaction, and their
  * restore by the mariadb (or mysql) client. The connection's settings reach
  * the tools in a private option file, never on their command line, where
- * ps shows it. MySQL commits DDL implicitly, so a restore cannot be one
+ * ps shows the password. MySQL commits DDL implicitly, so a restore cannot be one
  * transaction: it is checked whole before anything changes, and runs
  * under the run lock.
  */
@@ -28,7 +28,11 @@
 #define MYSQL_UNIX_ADDR "/run/mysqld/mysqld.sock"
 #endif
 
-/* Appends "key=value" as an option file line; value quoted, escaped. */
+/*
+ * Appends "key=value" as an option file line, the value quoted and its
+ * quotes escaped: an unescaped one would end the quoted part, and a #
+ * after it would start a comment.
+ */
 static void
 opt_line(struct buf *out, const char *key, const char *value)
 {
@@ -46,19 +50,22 @@ opt_line(struct buf *out, const char *key, const char *value)
 			buf_adds(out, "\\r");
 		else if (*p == '\t')
 			buf_adds(out, "\\t");
+		else if (*p == '"' || *p == '\'')
+			buf_addf(out, "\\%c", *p);
 		else
 			buf_addch(out, *p);
 	buf_adds(out, "\"\n");
 }
 
 /*
- * The [client] group the tools read: where and as whom to connect (not
- * the timeouts: mariadb-dump knows no such option, and refuses the file).
+ * The [client] group the tools read: where and as whom to connect, in
+ * runner's own connection's character set (not the timeouts: mariadb-dump
+ * knows no such option, and refuses the file).
  */
 static void
 options_text(const struct my_url *u, struct buf *out)
 {
-	buf_adds(out, "[client]\n");
+	buf_adds(out, "[client]\ndefault-character-set=utf8mb4\n");
 	opt_line(out, "user", u->user);
 	opt_line(out, "password", u->password);
 	opt_line(out, "host", u->socket && !u->host ? "localhost" : u->host);
@@ -214,13 +221,19 @@ trim(struct buf *msg)
 		msg->buf[--msg->len] = '\0';
 }
 
-/* "--defaults-extra-file=PATH": it must come first on the command line. */
+/*
+ * "--defaults-file=PATH", which must come first: that file only, not the
+ * option files a tool reads besides (/etc/mysql/my.cnf, ~/.my.cnf), whose
+ * user, host or password would otherwise override runner's, even lead the
+ * tool to another server than the one whose run lock runner holds, as
+ * --defaults-extra-file would let ~/.my.cnf do.
+ */
 static char *
 defaults_arg(const char *path)
 {
 	struct buf arg = BUF_INIT;
 
-	buf_addf(&arg, "--defaults-extra-file=%s", path);
+	buf_addf(&arg, "--defaults-file=%s", path);
 	return buf_detach(&arg, NULL);
 }
 
@@ -373,10 +386,15 @@ client(struct my_store *s, const char *opts, int in, const char *execute,
     struct buf *msg)
 {
 	char *argv[] = { (char *)"mariadb", NULL, (char *)"--batch",
-	    (char *)"--binary-mode", NULL, NULL, NULL, NULL };
-	int ret, i = 4;
+	    (char *)"--binary-mode", NULL, NULL, NULL, NULL, NULL };
+	struct buf init = BUF_INIT;
+	int ret, i = 5;
 
 	argv[1] = defaults_arg(opts);
+	/* Its DDL waits for the application's tables as runner's would. */
+	buf_addf(&init, "--init-command=SET SESSION lock_wait_timeout = %d",
+	    s->lock_timeout > 0 ? s->lock_timeout : 0);
+	argv[4] = init.buf;
 	if (execute) {
 		argv[i++] = (char *)"--execute";
 		argv[i++] = (char *)execute;
@@ -384,6 +402,7 @@ client(struct my_store *s, const char *opts, int in, const char *execute,
 	argv[i++] = s->where.db;
 	ret = run_tool(argv, "mysql", in, msg);
 	free(argv[1]);
+	buf_release(&init);
 	return ret;
 }
 
@@ -399,7 +418,7 @@ my_replace(struct store *base, const char *target, const char *path,
     struct buf *notes, struct buf *err)
 {
 	struct my_store *s = my_downcast(base);
-	struct buf opts = BUF_INIT, msg = BUF_INIT;
+	struct buf opts = BUF_INIT, timeout = BUF_INIT, msg = BUF_INIT;
 	int ret, in = -1;
 
 	(void)target, (void)notes;
@@ -424,6 +443,11 @@ my_replace(struct store *base, const char *target, const char *path,
 	if (ret < 0)
 		goto out;
 	buf_reset(&msg);
+	buf_addf(&timeout, "SET SESSION lock_wait_timeout = %d",
+	    s->lock_timeout > 0 ? s->lock_timeout : 0);
+	ret = my_run(s, timeout.buf, "cannot set the lock timeout", err);
+	if (ret < 0)
+		goto out;
 	if ((ret = store_drop_all(base, &msg)) < 0) {
 		ret = buf_seterr(err, ret, "cannot empty '%s' for the dump, "
 		    "which may now be partly emptied: %s", base->display,
@@ -448,6 +472,7 @@ out:
 		close(in);
 	unlink(opts.buf);
 	buf_release(&opts);
+	buf_release(&timeout);
 	buf_release(&msg);
 	return ret;
 }
