@@ -120,3 +120,59 @@ my_table_exists () {
 	test "$(my_q "$1" "SELECT count(*) FROM information_schema.tables
 		WHERE table_schema = '$1' AND table_name = '$2'")" = 1
 }
+
+# my_has DB OBJECT: a table, view or index named OBJECT exists in DB.
+my_has () {
+	test "$(my_q "$1" "SELECT count(*) FROM (SELECT table_name AS n
+		FROM information_schema.tables WHERE table_schema = '$1'
+		UNION SELECT index_name FROM information_schema.statistics
+		WHERE table_schema = '$1') AS o WHERE n = '$2'")" -ge 1
+}
+
+# my_dump DB: the schema and rows, to prove nothing changed (without the
+# AUTO_INCREMENT counters, which a rolled-back insert moves on).
+my_dump () {
+	"$(my_find mariadb-dump)" --no-defaults -S "$MY_SOCKET" -u root \
+		--skip-dump-date --skip-comments --skip-extended-insert "$1" |
+		sed 's/ AUTO_INCREMENT=[0-9]*//'
+}
+
+# my_setup_story: setup_story's three migrations, in MySQL's dialect:
+# AUTO_INCREMENT, and DROP TABLE taking its indexes along (MySQL's DROP
+# INDEX names the table, and may not drop one a foreign key uses).
+my_setup_story () {
+	setup_story &&
+	sed -i -e 's/INTEGER PRIMARY KEY AUTOINCREMENT/INTEGER PRIMARY KEY AUTO_INCREMENT/' \
+		-e '/^DROP INDEX/d' migrations/*.sql
+}
+
+# my_sessions DB: how many sessions the server has in DB, but this one.
+my_sessions () {
+	my_q information_schema "SELECT count(*) FROM processlist WHERE db = '$1' AND id <> connection_id()"
+}
+
+# my_lock_name DB: the name of runner's session lock for DB's tracking
+# table (doc/databases.md), as an SQL expression.
+my_lock_name () {
+	echo "CONCAT('runner:', LEFT('$1', 40), ':', LEFT(MD5(CONCAT('$1', '/', 'schema_migrations')), 12))"
+}
+
+# my_hold_lock DB: a client session holding runner's lock for DB, with
+# lib.sh's lock holders: returns once it is held, keeps it until
+# release_lock.
+my_hold_lock () {
+	hold_setup || return 1
+	{
+		echo "SELECT GET_LOCK($(my_lock_name "$1"), 60);"
+		hold_until_released
+		echo "SELECT RELEASE_LOCK($(my_lock_name "$1"));"
+	} | my_client -N -B -n -D "$1" >"$HOLD_DIR/held" 2>"$HOLD_DIR/log" &
+	HOLD_PID=$!
+	hold_wait
+}
+
+# my_running TEXT: whether a session runs a statement starting with TEXT.
+my_running () {
+	test "$(my_q information_schema "SELECT count(*) FROM processlist
+		WHERE info LIKE '$1%' AND id <> connection_id()")" -gt 0
+}
