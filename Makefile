@@ -72,8 +72,8 @@ NEED_DL = 1
 endif
 ifeq ($(HAVE_MARIADB),1)
 # Likewise only libmariadb's headers: store_mysql_dl.c loads the library.
-MYSQL_CORE = store_mysql store_mysql_url store_mysql_dl store_mysql_schema \
-	store_mysql_backup
+MYSQL_CORE = text_myschema store_mysql store_mysql_url store_mysql_dl \
+	store_mysql_schema store_mysql_backup
 CORE += $(MYSQL_CORE)
 ALL_CFLAGS += -DHAVE_MARIADB $(shell $(PKG_CONFIG) --cflags libmariadb)
 NEED_DL = 1
@@ -93,6 +93,10 @@ CLI = main cli cli_options cli_usage cli_settings cli_print cli_signal cli_db \
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
 UNIT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/t_*.c))
+ifneq ($(HAVE_MARIADB),1)
+# t_myschema tests a part of the MySQL driver, built only with it.
+UNIT := $(filter-out t_myschema,$(UNIT))
+endif
 UNIT_BINS = $(UNIT:%=$(BUILD)/unit/%)
 
 ifdef SANITIZE
