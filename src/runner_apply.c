@@ -406,7 +406,8 @@ step_group(struct runner *r, const char *version, const struct section_run *s,
 
 /*
  * Statement i, which commits implicitly: recorded as started before it
- * runs, since nothing can tie its commit to the row's.
+ * runs and as committed after, since nothing can tie its commit to the
+ * row's.
  */
 static int
 step_ddl(struct runner *r, const char *version, const struct section_run *s,
@@ -422,9 +423,13 @@ step_ddl(struct runner *r, const char *version, const struct section_run *s,
 		ret = store_begin(r->store, STORE_NOTX, err);
 	if (ret == 0)
 		ret = exec_step(r, s, st, i, err);
-	if (ret == 0 && i + 1 == st->n)
-		ret = store_set_state(r->store, version, STATE_APPLIED,
-		    clock_ms() - t0, NULL, err);
+	buf_reset(&note);
+	steps_note(s, st, i + 1, i + 1, STEP_NONE, &note);
+	if (ret == 0)
+		ret = store_set_state(r->store, version, i + 1 == st->n ?
+		    STATE_APPLIED : STATE_RUNNING, i + 1 == st->n ?
+		    clock_ms() - t0 : -1, i + 1 == st->n ? NULL : note.buf,
+		    err);
 	buf_release(&note);
 	return ret;
 }
@@ -523,7 +528,9 @@ apply_one(struct runner *r, const struct migfile *f, int *atomic,
 	memset(&st, 0, sizeof(st));
 	if (m.up.flags & SECTION_NOTX)
 		ret = apply_notx(r, f, &m, &s, err);
-	else if ((ret = section_steps(r, &s, &st, err)) < 0)
+	/* begin() refuses foreign_keys:off where it means nothing. */
+	else if (!(m.up.flags & SECTION_FKOFF) &&
+	    (ret = section_steps(r, &s, &st, err)) < 0)
 		*atomic = 1;
 	else if (st.ncommit)
 		ret = apply_steps(r, f, &m, &s, &st, err);

@@ -123,11 +123,17 @@ int
 exec_step(struct runner *r, const struct section_run *s,
     const struct steps *st, size_t i, struct buf *err)
 {
-	struct section_run one = *s;
+	struct buf msg = BUF_INIT;
+	size_t off = s->off + st->v[i].start;
+	int ret;
 
-	one.off = s->off + st->v[i].start;
-	one.len = st->v[i].end - st->v[i].start;
-	return exec_section(r, &one, err);
+	ret = store_exec_one(r->store, s->text + off, st->v[i].end -
+	    st->v[i].start, &msg);
+	if (ret < 0)
+		buf_seterr(err, ret, "%s:%d: %s", s->where,
+		    text_line_at(s->text, s->tlen, off), msg.buf);
+	buf_release(&msg);
+	return ret;
 }
 
 static int

@@ -296,6 +296,17 @@ store_statements(struct store *s, const char *sql, size_t len,
 }
 
 int
+store_exec_one(struct store *s, const char *sql, size_t len,
+    struct buf *err)
+{
+	size_t pos;
+
+	if (s->ops->exec_one == NULL)
+		return s->ops->exec(s, sql, len, &pos, err);
+	return s->ops->exec_one(s, sql, len, err);
+}
+
+int
 store_drop_all(struct store *s, struct buf *err)
 {
 	return s->ops->drop_all(s, err);

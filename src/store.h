@@ -158,6 +158,12 @@ int store_ddl_commits(const struct store *s);
 int store_statements(struct store *s, const char *sql, size_t len,
     void (*each)(void *arg, size_t start, size_t end, const char *commits),
     void *arg, size_t *errpos, struct buf *err);
+/*
+ * Runs sql[0, len), one statement store_statements gave, as it is (not
+ * split again: its text may hold what was a DELIMITER's business).
+ */
+int store_exec_one(struct store *s, const char *sql, size_t len,
+    struct buf *err);
 /* Drops every table, view, index and trigger; inside a transaction. */
 int store_drop_all(struct store *s, struct buf *err);
 /*

@@ -92,6 +92,9 @@ struct store_ops {
 	int (*statements)(const char *sql, size_t len, void (*each)(void *arg,
 	    size_t start, size_t end, const char *commits), void *arg,
 	    size_t *errpos, struct buf *err);
+	/* Runs one statement statements gave, as it is (NULL: exec). */
+	int (*exec_one)(struct store *s, const char *sql, size_t len,
+	    struct buf *err);
 };
 
 /* The drivers, for the registry (store_registry.c). */

@@ -260,19 +260,21 @@ killer(void *arg)
 {
 	struct my_store *s = arg;
 	struct buf err = BUF_INIT;
-	char c, sql[64];
+	char c = 0, sql[64];
+	ssize_t n;
 	MYSQL *m;
 
-	while (read(s->wake[0], &c, 1) == 1 || errno == EINTR) {
-		if (c == 'q')
+	for (;;) {
+		n = read(s->wake[0], &c, 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != 1 || c == 'q')
 			break;
-		if (c != 'k' || connect_to(s->url, &s->where, NULL, &m,
-		    &err) < 0)
+		if (connect_to(s->url, &s->where, NULL, &m, &err) < 0)
 			continue;
 		snprintf(sql, sizeof(sql), "KILL QUERY %lu", s->thread_id);
 		mysql_real_query(m, sql, (unsigned long)strlen(sql));
 		mysql_close(m);
-		c = 0;
 	}
 	buf_release(&err);
 	return NULL;
@@ -863,6 +865,19 @@ my_statements(const char *sql, size_t len, void (*each)(void *arg,
 	return 0;
 }
 
+static int
+my_exec_one(struct store *base, const char *sql, size_t len,
+    struct buf *err)
+{
+	struct my_store *s = my_downcast(base);
+	int ret;
+
+	ret = check_statement(s, sql, len, err);
+	if (ret == 0)
+		ret = run_statement(s, sql, len, err);
+	return ret;
+}
+
 /* The DROP statements for everything in the current database. */
 static const char drop_sql[] =
     "SELECT CONCAT(CASE TABLE_TYPE WHEN 'VIEW' THEN 'DROP VIEW IF EXISTS ' "
@@ -1140,4 +1155,5 @@ const struct store_ops store_mysql_ops = {
 	.query = my_query_rows,
 	.rename_table = my_rename_table,
 	.statements = my_statements,
+	.exec_one = my_exec_one,
 };

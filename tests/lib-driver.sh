@@ -133,6 +133,13 @@ mysql)
 	;;
 esac
 
+# DDL inside a transaction is undone by its rollback (MySQL commits it).
+case "${DRIVER:-sqlite}" in
+sqlite|pg)
+	test_set_prereq ATOMIC_DDL
+	;;
+esac
+
 # db_applied NAME: the applied versions, one per line, in version order.
 db_applied () {
 	db_q "$1" "SELECT version FROM schema_migrations ORDER BY length(version), version"

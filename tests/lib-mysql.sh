@@ -50,6 +50,8 @@ MY_SOCKET=$MY_DIR/mysqld.sock
 MY_PID=
 
 my_stop () {
+	# A test's my_serve (in its subshell) leaves the pid in the file.
+	test -s "$MY_DIR/mariadbd.pid" && MY_PID=$(cat "$MY_DIR/mariadbd.pid")
 	if test -n "$MY_PID"; then
 		kill -KILL "$MY_PID" 2>/dev/null
 		wait "$MY_PID" 2>/dev/null
@@ -64,7 +66,8 @@ my_client () {
 	"$MY_CLIENT" --no-defaults -S "$MY_SOCKET" -u root "$@"
 }
 
-# Speed over durability: this server lives for one test script.
+# Speed over durability: this server lives for one test script. Commits
+# still survive a crash of the server (my_crash), not of the machine.
 my_start () {
 	"$MY_INSTALL_DB" --no-defaults --datadir="$MY_DIR/data" --user="$(id -un)" \
 		--auth-root-authentication-method=normal --skip-test-db \
@@ -72,16 +75,41 @@ my_start () {
 		cat "$MY_DIR/install.log"
 		return 1
 	}
+	my_serve
+}
+
+# my_serve: the server on the data folder my_start made.
+my_serve () {
 	"$MY_SERVER" --no-defaults --datadir="$MY_DIR/data" --socket="$MY_SOCKET" \
 		--skip-networking --user="$(id -un)" --pid-file="$MY_DIR/mysqld.pid" \
-		--log-error="$MY_DIR/server.log" --innodb-buffer-pool-size=16M \
-		--innodb-flush-log-at-trx-commit=0 --skip-log-bin \
+		--log-error="$MY_DIR/server.log" --tmpdir="$MY_DIR" \
+		--innodb-buffer-pool-size=16M \
+		--innodb-flush-log-at-trx-commit=2 --skip-log-bin \
 		--max-connections=60 --open-files-limit=1024 2>>"$MY_DIR/server.log" &
 	MY_PID=$!
+	echo "$MY_PID" >"$MY_DIR/mariadbd.pid"
 	wait_until my_ready || {
 		cat "$MY_DIR/server.log"
 		return 1
 	}
+}
+
+# my_crash: kill -9 the server (a crash, or a machine gone); my_serve
+# starts it again on the same data.
+my_crash () {
+	MY_PID=$(cat "$MY_DIR/mariadbd.pid") &&
+	kill -KILL "$MY_PID" &&
+	wait_until my_gone
+}
+
+# my_gone: the server has exited (a zombie that its parent, the script's
+# shell, has not reaped yet counts).
+my_gone () {
+	kill -0 "$MY_PID" 2>/dev/null || return 0
+	case $(ps -o stat= -p "$MY_PID") in
+	Z*) return 0 ;;
+	esac
+	return 1
 }
 
 # my_ready: the server answers (wait_until gives up if it exited).

@@ -281,6 +281,7 @@ SELECT GET_LOCK('"'blocker'"', 60);" &&
 	wait_until no_sessions k9 &&
 	test_equal "001" "$(my_applied k9 | xargs)" &&
 	test_equal 0 "$(my_q k9 "SELECT count(*) FROM t")" &&
+	write_migration 002 blocked "INSERT INTO t VALUES (2);" &&
 	runner --db "$(my_url k9)" --lock-timeout 0 migrate >out &&
 	test_equal "001 002 003" "$(my_applied k9 | xargs)" &&
 	test_equal "2 3" "$(my_q k9 "SELECT x FROM t ORDER BY x" | xargs)"
@@ -308,6 +309,197 @@ test_expect_success 'foreign_keys:off is refused with a reason, changing nothing
 	test_expect_code 1 runner --db "$(my_url fk)" migrate >out 2>err &&
 	test_grep "foreign_keys:off is SQLite" err &&
 	! my_has fk a
+'
+
+# The DDL of MySQL commits implicitly: a section holding some cannot be
+# atomic, and runs statement by statement with its progress recorded.
+
+test_expect_success 'a DDL section failing part-way: what is committed, and the failing statement at file:line' '
+	my_newdb ddl && fresh ddl &&
+	write_migration 001 one "CREATE TABLE one (x int);" "DROP TABLE one;" &&
+	up 002 mixed <<-\EOF &&
+	-- migrate:up
+	INSERT INTO one VALUES (1);
+	CREATE TABLE two (y int);
+	INSERT INTO two VALUES (2);
+	INSERT INTO nope VALUES (3);
+	CREATE TABLE three (z int);
+	-- migrate:down
+	DROP TABLE IF EXISTS three;
+	DROP TABLE IF EXISTS two;
+	EOF
+	write_migration 003 later "INSERT INTO one VALUES (9);" &&
+	test_expect_code 1 runner --db "$(my_url ddl)" migrate >out 2>err &&
+	test_grep "^runner: migrations/002_mixed.sql:5: Table .ddl.nope. doesn.t exist (error 1146, SQLSTATE 42S02)$" err &&
+	test_grep "^runner: partly applied: statements 1-2 of 5 (lines 2-3) are committed; statement 4 (migrations/002_mixed.sql:5) failed: statements 3-5 are not applied$" err &&
+	test_grep "ran statement by statement, and is recorded as failed: check the database, then run .runner repair." err &&
+	test_grep ! "was rolled back" err &&
+	test_equal "001|applied 002|failed" "$(my_q ddl "SELECT version, state FROM schema_migrations ORDER BY version" | xargs)" &&
+	test_equal "1" "$(my_q ddl "SELECT x FROM one")" &&
+	my_has ddl two &&
+	test_equal 0 "$(my_q ddl "SELECT count(*) FROM two")" &&
+	! my_has ddl three &&
+	runner --db "$(my_url ddl)" status >out &&
+	test_grep "^  \[F\] 002: mixed (.*) failed: migrations/002_mixed.sql:5: Table .ddl.nope. doesn.t exist (error 1146, SQLSTATE 42S02); partly applied: statements 1-2 of 5 (lines 2-3) are committed; statement 4 (migrations/002_mixed.sql:5) failed: statements 3-5 are not applied; check the database, then run .runner repair.$" out &&
+	test_expect_code 1 runner --db "$(my_url ddl)" migrate >out 2>err &&
+	test_grep "recorded as failed" err
+'
+
+test_expect_success 'repair explains the way out; a fixed file then applies' '
+	cd ddl &&
+	runner --db "$(my_url ddl)" repair --yes >out &&
+	test_grep "002: removed the failed record; .runner migrate. will run it again from its first statement, but it ran statement by statement (statements 1-2 of 5 (lines 2-3) are committed; statement 4 (migrations/002_mixed.sql:5) failed: statements 3-5 are not applied): undo what is committed by hand first, or make those statements safe to run twice" out &&
+	up 002 mixed <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE IF NOT EXISTS two (y int);
+	CREATE TABLE three (z int);
+	-- migrate:down
+	DROP TABLE IF EXISTS three;
+	DROP TABLE IF EXISTS two;
+	EOF
+	runner --db "$(my_url ddl)" repair --yes >out &&
+	runner --db "$(my_url ddl)" migrate >out &&
+	test_equal "001 002 003" "$(my_applied ddl | xargs)" &&
+	test_equal 3 "$(my_q ddl "SELECT count(*) FROM schema_migrations WHERE state = '"'applied'"' AND error IS NULL")" &&
+	my_has ddl three
+'
+
+test_expect_success 'a section without DDL stays one transaction with its row' '
+	cd ddl &&
+	up 004 data <<-\EOF &&
+	-- migrate:up
+	INSERT INTO one VALUES (4);
+	UPDATE one SET x = x + 100;
+	INSERT INTO nope VALUES (4);
+	EOF
+	test_expect_code 1 runner --db "$(my_url ddl)" migrate >out 2>err &&
+	test_grep "004_data.sql:4: Table .ddl.nope. doesn.t exist" err &&
+	test_grep "migration 004 was rolled back" err &&
+	test_grep ! "partly applied" err &&
+	test_equal "1 9" "$(my_q ddl "SELECT x FROM one ORDER BY x" | xargs)" &&
+	test_equal "001 002 003" "$(my_applied ddl | xargs)"
+'
+
+test_expect_success 'migrate --dry-run says which pending migrations cannot be atomic' '
+	cd ddl &&
+	write_migration 004 data "INSERT INTO one VALUES (4);" &&
+	up 005 index <<-\EOF &&
+	-- migrate:up
+	INSERT INTO one VALUES (5);
+	ALTER TABLE one ADD COLUMN note TEXT;
+	EOF
+	runner --db "$(my_url ddl)" migrate --dry-run >out 2>err &&
+	test_grep "^runner: warning: migrations/005_index.sql: cannot be atomic on mysql: line 3.s ALTER TABLE commits implicitly, so it will run statement by statement, its progress recorded, and a failure part-way leaves the statements before it applied$" err &&
+	test_grep ! "004_data" err &&
+	test_grep "dry run: 2 migrations would be applied" out
+'
+
+test_expect_success '--single-transaction is refused when a pending section has DDL, changing nothing' '
+	cd ddl &&
+	my_dump ddl >before &&
+	test_expect_code 1 runner --db "$(my_url ddl)" migrate --single-transaction >out 2>err &&
+	test_grep "^runner: --single-transaction is refused: .migrations/005_index.sql. cannot run inside a shared transaction on mysql, where line 3.s ALTER TABLE commits it implicitly$" err &&
+	my_dump ddl >after &&
+	test_cmp before after &&
+	rm migrations/005_index.sql &&
+	write_migration 005 bad "INSERT INTO nope VALUES (1);" &&
+	test_expect_code 1 runner --db "$(my_url ddl)" migrate --single-transaction >out 2>err &&
+	test_grep "whole run was rolled back" err &&
+	test_equal "1 9" "$(my_q ddl "SELECT x FROM one ORDER BY x" | xargs)" &&
+	rm migrations/005_bad.sql &&
+	runner --db "$(my_url ddl)" migrate --single-transaction >out &&
+	test_equal "001 002 003 004" "$(my_applied ddl | xargs)"
+'
+
+test_expect_success 'a down section with DDL failing part-way is recorded as rollback_failed' '
+	cd ddl &&
+	up 005 pair <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE p1 (x int);
+	CREATE TABLE p2 (x int);
+	-- migrate:down
+	DROP TABLE p2;
+	DROP TABLE nope;
+	DROP TABLE p1;
+	EOF
+	runner --db "$(my_url ddl)" migrate >out &&
+	test_expect_code 1 runner --db "$(my_url ddl)" rollback --yes --no-backup >out 2>err &&
+	test_grep "005_pair.sql:6: Unknown table .ddl.nope. (error 1051, SQLSTATE 42S02)" err &&
+	test_equal "rollback_failed" "$(my_q ddl "SELECT state FROM schema_migrations WHERE version = '"'005'"'")" &&
+	! my_has ddl p2 && my_has ddl p1
+'
+
+test_expect_success 'kill -9 in a DDL section: the row says running, and which statement was started' '
+	my_newdb kd && fresh kd &&
+	write_migration 001 one "CREATE TABLE one (x int);" &&
+	up 002 blocked <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE two (y int);
+	SELECT GET_LOCK('"'"'blocker'"'"', 60);
+	CREATE TABLE three (z int);
+	EOF
+	my_hold_named blocker &&
+	{ "$RUNNER" --db "$(my_url kd)" migrate >out 2>err & } &&
+	pid=$! &&
+	wait_until my_running "SELECT GET_LOCK(_blocker" &&
+	kill -KILL $pid &&
+	{ wait $pid; true; } &&
+	release_lock &&
+	wait_until no_sessions kd &&
+	test_equal "running" "$(my_q kd "SELECT state FROM schema_migrations WHERE version = '"'002'"'")" &&
+	my_has kd two && ! my_has kd three &&
+	runner --db "$(my_url kd)" status >out &&
+	test_grep "^  \[F\] 002: blocked (.*) running: partly applied: statement 1 of 3 (line 2) is committed; check the database" out &&
+	runner --db "$(my_url kd)" repair --yes >out &&
+	test_grep "undo what is committed by hand first" out
+'
+
+test_expect_success 'the server killed mid-migration: a clear error at once, the row tells the truth' '
+	my_newdb crash && fresh crash &&
+	write_migration 001 one "CREATE TABLE one (x int);" &&
+	up 002 ddl <<-\EOF &&
+	-- migrate:up
+	CREATE TABLE two (y int);
+	INSERT INTO two VALUES (1);
+	SELECT SLEEP(60);
+	CREATE TABLE three (z int);
+	EOF
+	{ "$RUNNER" --db "$(my_url crash)" migrate >out 2>err & } &&
+	pid=$! &&
+	wait_until my_running "SELECT SLEEP" &&
+	my_crash &&
+	{ wait $pid; rc=$?; } &&
+	test_equal 1 $rc &&
+	test_grep "^runner: migrations/002_ddl.sql:4: Lost connection to server during query (error 2013, SQLSTATE HY000)$" err &&
+	test_grep "recording it as failed failed too" err &&
+	my_serve &&
+	test_equal "001|applied 002|running" "$(my_q crash "SELECT version, state FROM schema_migrations ORDER BY version" | xargs)" &&
+	test_equal "" "$(my_q crash "SELECT y FROM two")" &&
+	runner --db "$(my_url crash)" status >out &&
+	test_grep "002: ddl (.*) running: partly applied: statement 1 of 4 (line 2) is committed; check the database" out
+'
+
+test_expect_success 'the server killed in a section without DDL: nothing of it recorded' '
+	cd crash &&
+	my_q crash "DROP TABLE two; DELETE FROM schema_migrations WHERE version = '"'002'"'" &&
+	up 002 data <<-\EOF &&
+	-- migrate:up
+	INSERT INTO one VALUES (1);
+	SELECT SLEEP(60);
+	EOF
+	rm migrations/002_ddl.sql &&
+	{ "$RUNNER" --db "$(my_url crash)" migrate >out 2>err & } &&
+	pid=$! &&
+	wait_until my_running "SELECT SLEEP" &&
+	my_crash &&
+	{ wait $pid; rc=$?; } &&
+	test_equal 1 $rc &&
+	test_grep "002_data.sql:3: Lost connection to server during query (error 2013" err &&
+	my_serve &&
+	test_equal "001" "$(my_applied crash | xargs)" &&
+	test_equal 0 "$(my_q crash "SELECT count(*) FROM one")" &&
+	runner --db "$(my_url crash)" status >out &&
+	test_grep "^Pending migrations: 1" out
 '
 
 test_done
