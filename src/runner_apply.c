@@ -519,7 +519,7 @@ apply_one(struct runner *r, const struct migfile *f, int *atomic,
 	struct steps st;
 	int ret;
 
-	*atomic = 0;
+	*atomic = !(f->upflags & SECTION_NOTX);
 	ret = migfile_read(f, &m, err);
 	if (ret < 0)
 		return ret;
@@ -531,13 +531,12 @@ apply_one(struct runner *r, const struct migfile *f, int *atomic,
 	/* begin() refuses foreign_keys:off where it means nothing. */
 	else if (!(m.up.flags & SECTION_FKOFF) &&
 	    (ret = section_steps(r, &s, &st, err)) < 0)
-		*atomic = 1;
-	else if (st.ncommit)
+		;
+	else if (st.ncommit) {
+		*atomic = 0;
 		ret = apply_steps(r, f, &m, &s, &st, err);
-	else {
-		*atomic = 1;
+	} else
 		ret = apply_tx(r, f, &m, &s, err);
-	}
 	steps_release(&st);
 	migration_release(&m);
 	return ret;

@@ -811,6 +811,9 @@ run_statement(struct my_store *s, const char *sql, size_t len,
 	ret = c.commits[0] ? run_ddl(s, sql, len, NULL, err) :
 	    run_len(s, sql, len, NULL, err);
 	s->cancelable = 0;
+	/* A KILLed SLEEP() answers 1, not an error. */
+	if (ret == 0 && s->stop)
+		ret = buf_seterr(err, RUNNER_EINTR, "interrupted");
 	return ret;
 }
 

@@ -230,6 +230,22 @@ test_expect_success 'SIGTERM while waiting for the lock: interrupted at once' '
 	! my_running "SELECT GET_LOCK"
 '
 
+test_expect_success 'SIGTERM in a running statement: the server stops it, nothing recorded' '
+	cd lock &&
+	write_migration 004 four "INSERT INTO users (name) VALUES ('"'x'"');
+SELECT SLEEP(60);" &&
+	{ "$RUNNER" --db "$(my_url lk)" migrate >out 2>err & } &&
+	pid=$! &&
+	wait_until my_running "SELECT SLEEP" &&
+	kill -TERM $pid &&
+	{ wait $pid; rc=$?; } &&
+	test_equal 1 $rc &&
+	test_grep "004_four.sql:5: interrupted" err &&
+	! my_running "SELECT SLEEP" &&
+	test_equal "001 002 003" "$(my_applied lk | xargs)" &&
+	test_equal 0 "$(my_q lk "SELECT count(*) FROM users")"
+'
+
 test_expect_success 'eight runners at once apply each migration exactly once' '
 	my_newdb race && fresh race &&
 	my_setup_story &&
