@@ -20,9 +20,8 @@ ifndef NO_LIBPQ
 HAVE_LIBPQ := $(shell $(PKG_CONFIG) --exists libpq 2>/dev/null && echo 1)
 endif
 
-# The parts of the MySQL/MariaDB driver written so far are built when
-# pkg-config finds libmariadb (Debian: libmariadb-dev); NO_MARIADB=1 leaves
-# them out even then.
+# The MySQL/MariaDB driver is built when pkg-config finds libmariadb
+# (Debian: libmariadb-dev); NO_MARIADB=1 leaves it out even then.
 ifndef NO_MARIADB
 HAVE_MARIADB := $(shell $(PKG_CONFIG) --exists libmariadb 2>/dev/null && echo 1)
 endif
@@ -45,6 +44,10 @@ BUILD ?= build/release
 endif
 ifneq ($(HAVE_LIBPQ),1)
 BUILD := $(BUILD)-nopq
+endif
+# Only when asked for: a machine without libmariadb-dev keeps its folders.
+ifdef NO_MARIADB
+BUILD := $(BUILD)-nomy
 endif
 
 # The core, by layer from the ground up (src/README): base, pure text,
@@ -69,9 +72,10 @@ NEED_DL = 1
 endif
 ifeq ($(HAVE_MARIADB),1)
 # Likewise only libmariadb's headers: store_mysql_dl.c loads the library.
-MYSQL_CORE = store_mysql_dl
+MYSQL_CORE = text_myschema store_mysql store_mysql_url store_mysql_dl \
+	store_mysql_schema store_mysql_backup
 CORE += $(MYSQL_CORE)
-ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags libmariadb)
+ALL_CFLAGS += -DHAVE_MARIADB $(shell $(PKG_CONFIG) --cflags libmariadb)
 NEED_DL = 1
 endif
 # The drivers' libraries are loaded with dlopen (store_*_dl.c).
@@ -89,6 +93,10 @@ CLI = main cli cli_options cli_usage cli_settings cli_print cli_signal cli_db \
 CORE_OBJS = $(CORE:%=$(BUILD)/%.o)
 CLI_OBJS = $(CLI:%=$(BUILD)/%.o)
 UNIT = $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/t_*.c))
+ifneq ($(HAVE_MARIADB),1)
+# t_myschema tests a part of the MySQL driver, built only with it.
+UNIT := $(filter-out t_myschema,$(UNIT))
+endif
 UNIT_BINS = $(UNIT:%=$(BUILD)/unit/%)
 
 ifdef SANITIZE

@@ -266,13 +266,12 @@ apply_tx(struct runner *r, const struct migfile *f, struct migration *m,
  * the error, and tells the user what to do (or that even that failed).
  */
 static void
-record_failure(struct runner *r, const char *version, const char *state,
-    struct buf *err, const char *what)
+record_failure_as(struct runner *r, const char *version, const char *state,
+    const char *stored, struct buf *err, const char *what)
 {
 	struct buf why = BUF_INIT;
 
-	if (store_set_state(r->store, version, state, -1, err->buf,
-	    &why) == 0)
+	if (store_set_state(r->store, version, state, -1, stored, &why) == 0)
 		buf_addf(err, "\n%s and is recorded as %s: check the database, "
 		    "then run 'runner repair'", what, state);
 	else
@@ -280,6 +279,16 @@ record_failure(struct runner *r, const char *version, const char *state,
 		    "check the database, then run 'runner repair'", what, state,
 		    why.buf);
 	buf_release(&why);
+}
+
+static void
+record_failure(struct runner *r, const char *version, const char *state,
+    struct buf *err, const char *what)
+{
+	char *stored = xstrdup(err->buf);
+
+	record_failure_as(r, version, state, stored, err, what);
+	free(stored);
 }
 
 /*
@@ -384,6 +393,135 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 	return ret;
 }
 
+/*
+ * Statements [i, j) of st, none committing implicitly, in one transaction
+ * with the row's update: applied when they are the last, else running
+ * with j committed. *failed: the failing statement.
+ */
+static int
+step_group(struct runner *r, const char *version, const struct section_run *s,
+    const struct steps *st, size_t i, size_t j, double t0, size_t *failed,
+    struct buf *err)
+{
+	struct buf note = BUF_INIT;
+	int ret;
+
+	ret = store_begin(r->store, 0, err);
+	for (*failed = i; ret == 0 && *failed < j; (*failed)++)
+		ret = exec_step(r, s, st, *failed, err);
+	if (ret < 0)
+		(*failed)--;
+	if (ret == 0 && j == st->n)
+		ret = store_set_state(r->store, version, STATE_APPLIED,
+		    clock_ms() - t0, NULL, err);
+	else if (ret == 0) {
+		steps_note(s, st, j, j, STEP_NONE, &note);
+		ret = store_set_state(r->store, version, STATE_RUNNING, -1,
+		    note.buf, err);
+	}
+	if (ret == 0)
+		ret = store_commit(r->store, 0, err);
+	if (ret < 0)
+		store_rollback(r->store, 0);
+	buf_release(&note);
+	return ret;
+}
+
+/*
+ * Statement i, which commits implicitly: recorded as started before it
+ * runs and as committed after, since nothing can tie its commit to the
+ * row's.
+ */
+static int
+step_ddl(struct runner *r, const char *version, const struct section_run *s,
+    const struct steps *st, size_t i, double t0, struct buf *err)
+{
+	struct buf note = BUF_INIT;
+	int ret;
+
+	steps_note(s, st, i, i, STEP_STARTED, &note);
+	ret = store_set_state(r->store, version, STATE_RUNNING, -1, note.buf,
+	    err);
+	if (ret == 0)
+		ret = store_begin(r->store, STORE_NOTX, err);
+	if (ret == 0)
+		ret = exec_step(r, s, st, i, err);
+	buf_reset(&note);
+	steps_note(s, st, i + 1, i + 1, STEP_NONE, &note);
+	if (ret == 0)
+		ret = store_set_state(r->store, version, i + 1 == st->n ?
+		    STATE_APPLIED : STATE_RUNNING, i + 1 == st->n ?
+		    clock_ms() - t0 : -1, i + 1 == st->n ? NULL : note.buf,
+		    err);
+	buf_release(&note);
+	return ret;
+}
+
+/*
+ * An up section holding DDL that commits implicitly (MySQL) cannot be
+ * atomic: its row is written first as running, then its progress as it
+ * goes, so that after a failure or a kill the row says which statements
+ * are committed. Between two such statements the others run in one
+ * transaction with the row's update.
+ */
+static int
+apply_steps(struct runner *r, const struct migfile *f, struct migration *m,
+    const struct section_run *s, const struct steps *st, struct buf *err)
+{
+	struct buf note = BUF_INIT, stored = BUF_INIT;
+	struct applied row;
+	size_t i = 0, j, failed = 0;
+	double t0;
+	int found = 0, ret;
+
+	ret = lock_and_find(r, f->version, 0, &found, err);
+	if (ret < 0 || found) {
+		if (found)
+			store_rollback(r->store, 0);
+		return ret;
+	}
+	ret = settle_before_notx(r, err);
+	runner_fill_row(&row, f, m, -1, STATE_RUNNING);
+	if (ret == 0)
+		ret = store_insert(r->store, &row, err);
+	applied_release(&row);
+	if (ret == 0)
+		ret = store_commit(r->store, 0, err);
+	if (ret < 0) {
+		store_rollback(r->store, 0);
+		return ret;
+	}
+	t0 = clock_ms();
+	while (ret == 0 && i < st->n) {
+		for (j = i; j < st->n && !st->v[j].commits; j++)
+			;
+		failed = i;
+		if (j > i)
+			ret = step_group(r, f->version, s, st, i, j, t0,
+			    &failed, err);
+		else
+			ret = step_ddl(r, f->version, s, st, i, t0, err);
+		if (ret == 0)
+			i = j > i ? j : i + 1;
+	}
+	if (ret < 0) {
+		notx_failed(r);
+		steps_note(s, st, i, failed, STEP_FAILED, &note);
+		buf_addf(&stored, "%s; %s", err->buf, note.buf);
+		buf_addf(err, "\n%s", note.buf);
+		record_failure_as(r, f->version, STATE_FAILED, stored.buf, err,
+		    "its DDL commits implicitly, so the migration ran "
+		    "statement by statement,");
+		buf_release(&note);
+		buf_release(&stored);
+		return ret;
+	}
+	r->done++;
+	emit_event(r, EV_APPLIED, f->version, f->name, f->path,
+	    clock_ms() - t0);
+	return 0;
+}
+
 /* An empty up section is recorded as applied: say so. */
 static void
 warn_empty(struct runner *r, const struct migfile *f)
@@ -394,22 +532,35 @@ warn_empty(struct runner *r, const struct migfile *f)
 		    "anything", 0, 0);
 }
 
+/* *atomic: whether a failure left nothing of it behind. */
 static int
-apply_one(struct runner *r, const struct migfile *f, struct buf *err)
+apply_one(struct runner *r, const struct migfile *f, int *atomic,
+    struct buf *err)
 {
 	struct section_run s;
 	struct migration m;
+	struct steps st;
 	int ret;
 
+	*atomic = !(f->upflags & SECTION_NOTX);
 	ret = runner_read_file(r, f, &m, err);
 	if (ret < 0)
 		return ret;
 	warn_empty(r, f);
 	section_of(&s, &m, &m.up, f->path);
+	memset(&st, 0, sizeof(st));
 	if (m.up.flags & SECTION_NOTX)
 		ret = apply_notx(r, f, &m, &s, err);
-	else
+	/* begin() refuses foreign_keys:off where it means nothing. */
+	else if (!(m.up.flags & SECTION_FKOFF) &&
+	    (ret = section_steps(r, &s, &st, err)) < 0)
+		;
+	else if (st.ncommit) {
+		*atomic = 0;
+		ret = apply_steps(r, f, &m, &s, &st, err);
+	} else
 		ret = apply_tx(r, f, &m, &s, err);
+	steps_release(&st);
 	migration_release(&m);
 	return ret;
 }
@@ -532,6 +683,49 @@ emit_applied(struct runner *r, const struct migfile **v, size_t n,
 	r->done += n;
 }
 
+/*
+ * Why file f's up section cannot be atomic on this store, into why
+ * (empty when it can): 1 when it cannot.
+ */
+static int
+unatomic_file(struct runner *r, const struct migfile *f, struct buf *why,
+    struct buf *err)
+{
+	struct section_run s;
+	struct migration m;
+	int ret;
+
+	if (!store_ddl_commits(r->store) || (f->upflags & SECTION_NOTX))
+		return 0;
+	ret = runner_read_file(r, f, &m, err);
+	if (ret < 0)
+		return ret;
+	section_of(&s, &m, &m.up, f->path);
+	ret = section_unatomic(r, &s, why, err);
+	migration_release(&m);
+	return ret;
+}
+
+/* --single-transaction: no pending section may commit implicitly. */
+static int
+check_atomic(struct runner *r, const struct migfile **v, size_t n,
+    struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < n; i++)
+		ret = unatomic_file(r, v[i], &why, err);
+	if (ret > 0)
+		ret = buf_seterr(err, RUNNER_EFAIL, "--single-transaction is "
+		    "refused: '%s' cannot run inside a shared transaction on "
+		    "%s, where %s commits it implicitly", v[i - 1]->path,
+		    store_name(r->store), why.buf);
+	buf_release(&why);
+	return ret;
+}
+
 static int
 migrate_single(struct runner *r, const struct migrate_opts *o,
     struct buf *err)
@@ -552,6 +746,8 @@ migrate_single(struct runner *r, const struct migrate_opts *o,
 		ms = xcalloc(n + 1, sizeof(*ms));
 		ret = check_one_tx(v, n, "--single-transaction", err);
 	}
+	if (ret == 0)
+		ret = check_atomic(r, v, n, err);
 	if (ret == 0 && n)
 		drift_start(r);
 	if (ret == 0)
@@ -578,7 +774,7 @@ migrate_each(struct runner *r, const struct migrate_opts *o,
 {
 	const struct migfile **v = NULL;
 	size_t i, n = 0;
-	int ret;
+	int atomic, ret;
 
 	ret = store_begin(r->store, 0, err);
 	if (ret < 0)
@@ -604,8 +800,8 @@ migrate_each(struct runner *r, const struct migrate_opts *o,
 		ret = check_stop(r, v[i]->version, err);
 		if (ret < 0)
 			break;
-		ret = apply_one(r, v[i], err);
-		if (ret < 0 && !(v[i]->upflags & SECTION_NOTX))
+		ret = apply_one(r, v[i], &atomic, err);
+		if (ret < 0 && atomic)
 			buf_addf(err, "\nmigration %s was rolled back; %zu "
 			    "migration%s applied before it in this run", 
 			    v[i]->version, r->done, r->done == 1 ? " was" :
@@ -613,6 +809,27 @@ migrate_each(struct runner *r, const struct migrate_opts *o,
 	}
 	settle_run(r);
 	free(v);
+	return ret;
+}
+
+/* For --dry-run: a pending migration that cannot be atomic here. */
+static int
+warn_unatomic(struct runner *r, const struct migfile *f, struct buf *err)
+{
+	struct buf why = BUF_INIT, msg = BUF_INIT;
+	int ret;
+
+	ret = unatomic_file(r, f, &why, err);
+	if (ret > 0) {
+		buf_addf(&msg, "cannot be atomic on %s: %s commits implicitly, "
+		    "so it will run statement by statement, its progress "
+		    "recorded, and a failure part-way leaves the statements "
+		    "before it applied", store_name(r->store), why.buf);
+		emit_text(r, EV_WARNING, f->path, msg.buf, msg.len, 0);
+		ret = 0;
+	}
+	buf_release(&why);
+	buf_release(&msg);
 	return ret;
 }
 
@@ -634,6 +851,8 @@ migrate_dry(struct runner *r, const struct migrate_opts *o, struct buf *err)
 		emit_text(r, EV_DRYRUN, v[i]->path, m.up.text + m.up.off,
 		    m.up.len, m.up.flags);
 		migration_release(&m);
+		if (r->store)
+			ret = warn_unatomic(r, v[i], err);
 	}
 	r->done = n;
 	free(v);
@@ -759,7 +978,7 @@ static int
 undo_one(struct runner *r, const struct plan_entry *e, struct buf *err)
 {
 	const char *version = e->row->version;
-	struct buf where = BUF_INIT;
+	struct buf where = BUF_INIT, why = BUF_INIT;
 	struct section_run s;
 	struct migration m;
 	char *stored = NULL;
@@ -768,6 +987,10 @@ undo_one(struct runner *r, const struct plan_entry *e, struct buf *err)
 
 	memset(&m, 0, sizeof(m));
 	ret = down_of(r, e, &m, &s, &stored, &where, err);
+	/* DDL that commits implicitly: as without a transaction. */
+	if (ret == 0 && !(s.flags & SECTION_NOTX) &&
+	    (ret = section_unatomic(r, &s, &why, err)) > 0)
+		ret = 0, s.flags |= SECTION_NOTX;
 	if (ret == 0 && (s.flags & SECTION_NOTX))
 		ret = undo_notx(r, version, &s, &ms, err);
 	else if (ret == 0)
@@ -782,6 +1005,7 @@ undo_one(struct runner *r, const struct plan_entry *e, struct buf *err)
 	migration_release(&m);
 	free(stored);
 	buf_release(&where);
+	buf_release(&why);
 	return ret;
 }
 
@@ -946,7 +1170,8 @@ runner_reset(struct runner *r, struct buf *err)
 
 	if ((ret = runner_lock_run(r, err)) < 0)
 		return ret;
-	if (!(all_upflags(&r->files) & SECTION_NOTX))
+	if (!(all_upflags(&r->files) & SECTION_NOTX) &&
+	    !store_ddl_commits(r->store))
 		return apply_atomic(r, 1, NULL, 0, err);
 	/* Some section needs its own transaction: drop, then migrate. */
 	ret = store_begin(r->store, 0, err);
@@ -996,7 +1221,8 @@ runner_setup(struct runner *r, struct buf *err)
 	ret = all_seeds(r, &seeds, &nseeds, err);
 	if (ret < 0)
 		goto out;
-	if (!(all_upflags(&r->files) & SECTION_NOTX)) {
+	if (!(all_upflags(&r->files) & SECTION_NOTX) &&
+	    !store_ddl_commits(r->store)) {
 		ret = apply_atomic(r, 0, seeds, nseeds, err);
 		goto out;
 	}
@@ -1039,6 +1265,28 @@ repair_checksum(struct runner *r, const struct plan_entry *e,
 	    e->file->checksum, err);
 }
 
+/*
+ * A migration run statement by statement (its DDL commits implicitly)
+ * that failed or was killed part-way: what of it is committed, which
+ * running it again from the top would meet.
+ */
+static void
+partly_applied(const struct applied *row, struct buf *msg)
+{
+	const char *note = row->error ? strstr(row->error, STEPS_PARTLY) :
+	    NULL;
+
+	if (note == NULL && row->error && strstr(row->error, "may have "
+	    "committed"))
+		note = row->error;
+	if (note == NULL)
+		return;
+	buf_addf(msg, " from its first statement, but it ran statement by "
+	    "statement (%s): undo what is committed by hand first, or make "
+	    "those statements safe to run twice (IF NOT EXISTS...)", note +
+	    (note == row->error ? 0 : strlen(STEPS_PARTLY)));
+}
+
 /* Repairs one entry; msg gets a line per change. */
 static int
 repair_one(struct runner *r, const struct plan_entry *e, struct buf *msg,
@@ -1051,7 +1299,9 @@ repair_one(struct runner *r, const struct plan_entry *e, struct buf *msg,
 		return 0;
 	if (!down_failed(e->row)) {
 		buf_addf(msg, "%s: removed the %s record; 'runner migrate' "
-		    "will run it again\n", e->row->version, e->row->state);
+		    "will run it again", e->row->version, e->row->state);
+		partly_applied(e->row, msg);
+		buf_addch(msg, '\n');
 		return store_remove(r->store, e->row->version, err);
 	}
 	/* The down section stopped part-way: still applied. */

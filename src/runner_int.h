@@ -43,6 +43,44 @@ int run_section(struct runner *r, const struct section_run *s,
     struct buf *err);
 
 /*
+ * A section's statements, on a store whose DDL commits implicitly
+ * (store_ddl_commits: MySQL), where a section holding such a statement
+ * cannot be atomic and runs statement by statement.
+ */
+struct step {
+	size_t start, end;	/* in the section */
+	char *commits;		/* why it commits implicitly, or NULL */
+};
+struct steps {
+	struct step *v;
+	size_t n;
+	size_t ncommit;		/* how many commit implicitly */
+};
+/* Splits s into st (nothing on other stores); errors name file:line. */
+int section_steps(struct runner *r, const struct section_run *s,
+    struct steps *st, struct buf *err);
+void steps_release(struct steps *st);
+/* Runs statement i of st alone; on failure err gets "where:line: message". */
+int exec_step(struct runner *r, const struct section_run *s,
+    const struct steps *st, size_t i, struct buf *err);
+/*
+ * What the tracking row says of a section run statement by statement:
+ * statements [0, done) are committed, and statement at (when below st->n)
+ * failed (STEP_FAILED) or was started (STEP_STARTED). The text of one
+ * partly applied begins with STEPS_PARTLY.
+ */
+enum { STEP_NONE, STEP_FAILED, STEP_STARTED };
+#define STEPS_PARTLY "partly applied: "
+void steps_note(const struct section_run *s, const struct steps *st,
+    size_t done, size_t at, int what, struct buf *out);
+/*
+ * Whether s cannot be atomic on r->store: a statement of it commits
+ * implicitly; why then says which ("line 3's CREATE TABLE").
+ */
+int section_unatomic(struct runner *r, const struct section_run *s,
+    struct buf *why, struct buf *err);
+
+/*
  * runner_drift.c, around the changes a command makes. r->drift says what the
  * run knows: DRIFT_OFF, no record kept (or not started); DRIFT_CLEAN, the
  * schema was what the record says when the run began and only runner has

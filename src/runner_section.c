@@ -75,6 +75,123 @@ run_section(struct runner *r, const struct section_run *s, struct buf *err)
 	return ret;
 }
 
+static void
+add_step(void *arg, size_t start, size_t end, const char *commits)
+{
+	struct steps *st = arg;
+
+	if ((st->n & (st->n - 1)) == 0)
+		st->v = xreallocarray(st->v, st->n ? 2 * st->n : 1,
+		    sizeof(*st->v));
+	st->v[st->n].start = start;
+	st->v[st->n].end = end;
+	st->v[st->n].commits = commits ? xstrdup(commits) : NULL;
+	st->ncommit += commits != NULL;
+	st->n++;
+}
+
+int
+section_steps(struct runner *r, const struct section_run *s,
+    struct steps *st, struct buf *err)
+{
+	struct buf msg = BUF_INIT;
+	size_t pos = 0;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = store_statements(r->store, s->text + s->off, s->len, add_step,
+	    st, &pos, &msg);
+	if (ret < 0)
+		buf_seterr(err, ret, "%s:%d: %s", s->where,
+		    text_line_at(s->text, s->tlen, s->off + pos), msg.buf);
+	buf_release(&msg);
+	return ret;
+}
+
+void
+steps_release(struct steps *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		free(st->v[i].commits);
+	free(st->v);
+	memset(st, 0, sizeof(*st));
+}
+
+int
+exec_step(struct runner *r, const struct section_run *s,
+    const struct steps *st, size_t i, struct buf *err)
+{
+	struct buf msg = BUF_INIT;
+	size_t off = s->off + st->v[i].start;
+	int ret;
+
+	ret = store_exec_one(r->store, s->text + off, st->v[i].end -
+	    st->v[i].start, &msg);
+	if (ret < 0)
+		buf_seterr(err, ret, "%s:%d: %s", s->where,
+		    text_line_at(s->text, s->tlen, off), msg.buf);
+	buf_release(&msg);
+	return ret;
+}
+
+static int
+step_line(const struct section_run *s, const struct steps *st, size_t i)
+{
+	return text_line_at(s->text, s->tlen, s->off + st->v[i].start);
+}
+
+void
+steps_note(const struct section_run *s, const struct steps *st,
+    size_t done, size_t at, int what, struct buf *out)
+{
+	if (done == 1)
+		buf_addf(out, STEPS_PARTLY "statement 1 of %zu (line %d) is "
+		    "committed", st->n, step_line(s, st, 0));
+	else if (done)
+		buf_addf(out, STEPS_PARTLY "statements 1-%zu of %zu (lines "
+		    "%d-%d) are committed", done, st->n, step_line(s, st, 0),
+		    step_line(s, st, done - 1));
+	else
+		buf_addf(out, "no statement of its %zu is committed", st->n);
+	if (at >= st->n || what == STEP_NONE)
+		return;
+	if (what == STEP_FAILED && done + 1 == st->n)
+		buf_addf(out, "; statement %zu (%s:%d) failed and is not "
+		    "applied", at + 1, s->where, step_line(s, st, at));
+	else if (what == STEP_FAILED)
+		buf_addf(out, "; statement %zu (%s:%d) failed: statements "
+		    "%zu-%zu are not applied", at + 1, s->where,
+		    step_line(s, st, at), done + 1, st->n);
+	else
+		buf_addf(out, "; statement %zu (%s:%d, %s) was started and may "
+		    "have committed too", at + 1, s->where,
+		    step_line(s, st, at), st->v[at].commits ?
+		    st->v[at].commits : "");
+}
+
+int
+section_unatomic(struct runner *r, const struct section_run *s,
+    struct buf *why, struct buf *err)
+{
+	struct steps st;
+	size_t i;
+	int ret;
+
+	if (!store_ddl_commits(r->store))
+		return 0;
+	ret = section_steps(r, s, &st, err);
+	for (i = 0; ret == 0 && i < st.n; i++)
+		if (st.v[i].commits) {
+			buf_addf(why, "line %d's %s", step_line(s, &st, i),
+			    st.v[i].commits);
+			ret = 1;
+		}
+	steps_release(&st);
+	return ret;
+}
+
 /*
  * Serializes whole commands that change the database (store.h): then a
  * command's plan still holds when each of its migrations runs.

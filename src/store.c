@@ -279,6 +279,34 @@ store_exec(struct store *s, const char *sql, size_t len, size_t *errpos,
 }
 
 int
+store_ddl_commits(const struct store *s)
+{
+	return s->ops->statements != NULL;
+}
+
+int
+store_statements(struct store *s, const char *sql, size_t len,
+    void (*each)(void *arg, size_t start, size_t end, const char *commits),
+    void *arg, size_t *errpos, struct buf *err)
+{
+	*errpos = 0;
+	if (s->ops->statements == NULL)
+		return 0;
+	return s->ops->statements(sql, len, each, arg, errpos, err);
+}
+
+int
+store_exec_one(struct store *s, const char *sql, size_t len,
+    struct buf *err)
+{
+	size_t pos;
+
+	if (s->ops->exec_one == NULL)
+		return s->ops->exec(s, sql, len, &pos, err);
+	return s->ops->exec_one(s, sql, len, err);
+}
+
+int
 store_drop_all(struct store *s, struct buf *err)
 {
 	return s->ops->drop_all(s, err);

@@ -143,6 +143,27 @@ int store_remove(struct store *s, const char *version, struct buf *err);
  */
 int store_exec(struct store *s, const char *sql, size_t len,
     size_t *errpos, struct buf *err);
+/*
+ * Whether some statements commit the transaction they run in (MySQL's
+ * DDL): then a section holding one cannot be atomic, and runs statement
+ * by statement (store_statements) with its progress recorded.
+ */
+int store_ddl_commits(const struct store *s);
+/*
+ * For a driver whose DDL commits: calls each for every statement of
+ * sql[0, len), as the driver splits them, with its extent and why it
+ * commits implicitly ("CREATE TABLE"), or NULL when it does not. On a
+ * split error (a bad DELIMITER line), *errpos is where. Others: nothing.
+ */
+int store_statements(struct store *s, const char *sql, size_t len,
+    void (*each)(void *arg, size_t start, size_t end, const char *commits),
+    void *arg, size_t *errpos, struct buf *err);
+/*
+ * Runs sql[0, len), one statement store_statements gave, as it is (not
+ * split again: its text may hold what was a DELIMITER's business).
+ */
+int store_exec_one(struct store *s, const char *sql, size_t len,
+    struct buf *err);
 /* Drops every table, view, index and trigger; inside a transaction. */
 int store_drop_all(struct store *s, struct buf *err);
 /*

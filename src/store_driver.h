@@ -85,6 +85,16 @@ struct store_ops {
 	    struct buf *err);
 	/* NULL when the driver never creates databases. */
 	void (*discard_created)(struct store *s);
+	/*
+	 * NULL when DDL is transactional (SQLite, PostgreSQL); else see
+	 * store_statements.
+	 */
+	int (*statements)(const char *sql, size_t len, void (*each)(void *arg,
+	    size_t start, size_t end, const char *commits), void *arg,
+	    size_t *errpos, struct buf *err);
+	/* Runs one statement statements gave, as it is (NULL: exec). */
+	int (*exec_one)(struct store *s, const char *sql, size_t len,
+	    struct buf *err);
 };
 
 /* The drivers, for the registry (store_registry.c). */

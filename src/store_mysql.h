@@ -8,6 +8,7 @@
 #ifndef RUNNER_STORE_MYSQL_H
 #define RUNNER_STORE_MYSQL_H
 
+#include <pthread.h>
 #include <signal.h>
 
 #include <mysql.h>
@@ -49,6 +50,12 @@ struct my_store {
 	int in_tx;		/* inside a transaction begin() opened */
 	volatile sig_atomic_t stop;	/* interrupt() was called */
 	char *scratch;		/* a scratch store: its database's name */
+	volatile sig_atomic_t cancelable;	/* may KILL what runs now */
+	unsigned long thread_id;	/* the server's id of conn */
+	int wake[2];		/* interrupt() writes, kill_thread reads */
+	pthread_t kill_thread;	/* KILLs the running statement */
+	int has_killer;
+	MYSQL *admin;		/* a scratch store: the connection that made it */
 };
 
 struct my_store *my_downcast(struct store *s);

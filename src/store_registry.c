@@ -33,10 +33,9 @@ static const struct driver {
 #ifdef HAVE_MARIADB
 	{ store_is_mysql_url, &store_mysql_ops, NULL },
 #else
-	/* store_mysql_dl.c and store_mysql.h are its start (issue 15). */
-	{ store_is_mysql_url, NULL, "MySQL and MariaDB are not supported "
-	    "yet: this runner recognises mysql:// and mariadb:// database "
-	    "URLs but has no driver to open them" },
+	{ store_is_mysql_url, NULL, "this build has no MySQL or MariaDB "
+	    "support (mysql:// and mariadb:// database URLs need runner "
+	    "built with libmariadb: install libmariadb-dev and run make)" },
 #endif
 };
 #define NDRIVERS (sizeof(drivers) / sizeof(drivers[0]))

@@ -14,14 +14,18 @@ const char *const tracking_extra[TRACKING_NEXTRA] = {
 	"duration_ms", "down_sql", "down_options", "state", "error"
 };
 
-static const char *
-extra_decl(const struct tracking_dialect *d, size_t i)
+#define OR_TEXT(t) ((t) ? (t) : "TEXT")
+
+static void
+add_extra_decl(struct buf *sql, const struct tracking_dialect *d, size_t i)
 {
 	if (i == 0)
-		return d->duration;
-	if (strcmp(tracking_extra[i], "state") == 0)
-		return "TEXT NOT NULL DEFAULT '" STATE_APPLIED "'";
-	return "TEXT";
+		buf_adds(sql, d->duration);
+	else if (strcmp(tracking_extra[i], "state") == 0)
+		buf_addf(sql, "%s NOT NULL DEFAULT '" STATE_APPLIED "'",
+		    OR_TEXT(d->short_text));
+	else
+		buf_adds(sql, OR_TEXT(d->long_text));
 }
 
 void
@@ -31,26 +35,33 @@ tracking_ddl(struct buf *sql, const struct tracking_dialect *d,
 	struct buf t = BUF_INIT;
 	size_t i;
 
-	tracking_sql(&t, table, "{T}");
+	tracking_sql_q(&t, table, "{T}", d->quote);
 	if (exists) {
 		/* Adopt an older (Story Hub) table: add what it lacks. */
 		for (i = 0; i < TRACKING_NEXTRA; i++)
-			if (!(have & (1u << i)))
-				buf_addf(sql, "ALTER TABLE %s ADD COLUMN %s %s;",
-				    t.buf, tracking_extra[i], extra_decl(d, i));
+			if (!(have & (1u << i))) {
+				buf_addf(sql, "ALTER TABLE %s ADD COLUMN %s ",
+				    t.buf, tracking_extra[i]);
+				add_extra_decl(sql, d, i);
+				buf_addch(sql, ';');
+			}
 		buf_release(&t);
 		return;
 	}
 	buf_addf(sql, "CREATE TABLE %s (\n"
 	    "    id %s,\n"
-	    "    version TEXT UNIQUE NOT NULL,\n"
-	    "    name TEXT NOT NULL DEFAULT '',\n"
+	    "    version %s UNIQUE NOT NULL,\n"
+	    "    name %s NOT NULL DEFAULT '',\n"
 	    "    applied_at %s,\n"
-	    "    checksum TEXT", t.buf, d->id, d->applied_at);
-	for (i = 0; i < TRACKING_NEXTRA; i++)
-		buf_addf(sql, ",\n    %s %s", tracking_extra[i],
-		    extra_decl(d, i));
+	    "    checksum %s", t.buf, d->id, OR_TEXT(d->key_text),
+	    OR_TEXT(d->short_text), d->applied_at, OR_TEXT(d->long_text));
+	for (i = 0; i < TRACKING_NEXTRA; i++) {
+		buf_addf(sql, ",\n    %s ", tracking_extra[i]);
+		add_extra_decl(sql, d, i);
+	}
 	buf_adds(sql, "\n)");
+	if (d->table_options)
+		buf_adds(sql, d->table_options);
 	buf_release(&t);
 }
 
@@ -69,7 +80,7 @@ tracking_select(struct buf *sql, const struct tracking_dialect *d,
 			buf_adds(sql, ", down_sql IS NOT NULL");
 		else
 			buf_addf(sql, ", %s", tracking_extra[i]);
-	tracking_sql(sql, table, " FROM {T}");
+	tracking_sql_q(sql, table, " FROM {T}", d->quote);
 }
 
 /* Appends s quoted with q, which is doubled inside. */
@@ -118,13 +129,20 @@ plain_ident(const char *name)
 void
 tracking_sql(struct buf *out, const char *table, const char *tmpl)
 {
+	tracking_sql_q(out, table, tmpl, '"');
+}
+
+void
+tracking_sql_q(struct buf *out, const char *table, const char *tmpl,
+    char quote)
+{
 	struct buf ident = BUF_INIT;
 	const char *p;
 
 	if (plain_ident(table))
 		buf_adds(&ident, table);
 	else
-		add_quoted(&ident, table, '"');
+		add_quoted(&ident, table, quote ? quote : '"');
 	for (p = tmpl; *p; p++) {
 		if (p[0] == '{' && p[1] && p[2] == '}' && strchr("TLN", p[1])) {
 			if (p[1] == 'T')

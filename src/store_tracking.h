@@ -32,6 +32,15 @@ struct tracking_dialect {
 	const char *applied_at;	/* applied_at's type and default */
 	const char *applied_at_text;	/* applied_at as YYYY-MM-DD HH:MM:SS */
 	const char *duration;	/* duration_ms's type */
+	/*
+	 * MySQL's: NULL (or 0) for the others' TEXT and double quotes. A
+	 * TEXT column can be neither a key nor (MySQL) have a default.
+	 */
+	const char *key_text;	/* version's type */
+	const char *short_text;	/* name's and state's */
+	const char *long_text;	/* the other text columns' */
+	const char *table_options;	/* after CREATE TABLE's ")" */
+	char quote;		/* of identifiers */
 };
 
 /*
@@ -53,6 +62,9 @@ void tracking_select(struct buf *sql, const struct tracking_dialect *d,
  * the bare name as a string literal (for pragma_table_info, lock keys).
  */
 void tracking_sql(struct buf *out, const char *table, const char *tmpl);
+/* tracking_sql with identifiers quoted by quote (MySQL's '`'). */
+void tracking_sql_q(struct buf *out, const char *table, const char *tmpl,
+    char quote);
 /*
  * tracking_sql for the drift record's table of the tracking table named
  * table: table's name followed by DRIFT_SUFFIX.

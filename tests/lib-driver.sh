@@ -1,9 +1,10 @@
-# tests/lib-driver.sh: one set of helpers over both drivers, so that one
-# suite (tests/shared-*.sh) runs unchanged against SQLite and PostgreSQL.
+# tests/lib-driver.sh: one set of helpers over the drivers, so that one
+# suite (tests/shared-*.sh) runs unchanged against SQLite, PostgreSQL and
+# MariaDB.
 #
-# A wrapper script sets DRIVER (sqlite or pg), sources lib.sh (and, for pg,
-# lib-pg.sh, which starts a throwaway server), then this file, then the
-# suite:
+# A wrapper script sets DRIVER (sqlite, pg or mysql), sources lib.sh (and,
+# for pg, lib-pg.sh, for mysql, lib-mysql.sh, which start a throwaway
+# server), then this file, then the suite:
 #
 #	DRIVER=pg
 #	. "$(dirname "$0")/lib.sh"
@@ -12,7 +13,7 @@
 #	. "$TEST_DIRECTORY/shared-commands.sh"
 #
 # Databases are named by a word (app, fresh...): a file in the scratch
-# directory for SQLite, a database on the test server for PostgreSQL.
+# directory for SQLite, a database on the test server for the others.
 # Output formats agree: one row per line, columns joined by "|".
 
 case "${DRIVER:-sqlite}" in
@@ -93,9 +94,49 @@ pg)
 		echo "relation \"$1\" does not exist"
 	}
 	;;
+mysql)
+	db_url () {
+		my_url "$1"
+	}
+
+	db_new () {
+		my_newdb "$1"
+	}
+
+	db_q () {
+		my_q "$1" "$2"
+	}
+
+	db_has () {
+		my_has "$1" "$2"
+	}
+
+	db_columns () {
+		my_q "$1" "SELECT column_name FROM information_schema.columns WHERE table_schema = '$1' AND table_name = '$2' ORDER BY ordinal_position"
+	}
+
+	db_dump () {
+		my_dump "$1"
+	}
+
+	db_setup_story () {
+		my_setup_story
+	}
+
+	no_table_error () {
+		echo "Table '[a-z0-9_]*\.$1' doesn't exist"
+	}
+	;;
 *)
-	echo "Bail out! DRIVER must be sqlite or pg, not '$DRIVER'"
+	echo "Bail out! DRIVER must be sqlite, pg or mysql, not '$DRIVER'"
 	exit 1
+	;;
+esac
+
+# DDL inside a transaction is undone by its rollback (MySQL commits it).
+case "${DRIVER:-sqlite}" in
+sqlite|pg)
+	test_set_prereq ATOMIC_DDL
 	;;
 esac
 
