@@ -553,8 +553,8 @@ my_record_write(struct store *base, const char *header, const char *objects,
 	if (ret == 0 && missing && header && objects) {
 		ret = record_create(s, err);
 		if (ret == 0)
-			ret = my_run(s, sql.buf, "cannot write the drift record",
-			    err);
+			ret = my_run(s, sql.buf, "cannot write the drift "
+			    "record", err);
 	}
 	buf_release(&sql);
 	return ret;
