@@ -3,9 +3,9 @@
  * mariadb-dump (or mysqldump) in one consistent transaction, and their
  * restore by the mariadb (or mysql) client. The connection's settings reach
  * the tools in a private option file, never on their command line, where
- * ps shows the password. MySQL commits DDL implicitly, so a restore cannot be one
- * transaction: it is checked whole before anything changes, and runs
- * under the run lock.
+ * ps shows the password. MySQL commits DDL implicitly, so a restore cannot
+ * be one transaction: it is checked whole before anything changes, and
+ * runs under the run lock.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -111,8 +111,8 @@ options_file(struct my_store *s, struct buf *path, struct buf *err)
 		if (n > 0)
 			off += (size_t)n;
 		else if (n < 0 && errno != EINTR)
-			ret = buf_seterr(err, RUNNER_EFAIL, "cannot write '%s': "
-			    "%s", path->buf, strerror(errno));
+			ret = buf_seterr(err, RUNNER_EFAIL, "cannot write "
+			    "'%s': %s", path->buf, strerror(errno));
 	}
 	if (close(fd) < 0 && ret == 0)
 		ret = buf_seterr(err, RUNNER_EFAIL, "cannot write '%s': %s",
@@ -132,6 +132,7 @@ static void
 exec_tool(char *argv[], const char *alt, int in, const int fds[2])
 {
 	int null = open("/dev/null", O_RDWR);
+	const char *name;
 
 	if (null < 0 || dup2(in >= 0 ? in : null, STDIN_FILENO) < 0 ||
 	    dup2(null, STDOUT_FILENO) < 0 || dup2(fds[1], STDERR_FILENO) < 0)
@@ -143,14 +144,15 @@ exec_tool(char *argv[], const char *alt, int in, const int fds[2])
 	if (fds[1] > STDERR_FILENO)
 		close(fds[1]);
 	close(fds[0]);
-	execvp(argv[0], argv);
+	name = argv[0];
+	execvp(name, argv);
 	if (errno == ENOENT) {
 		argv[0] = (char *)alt;
-		execvp(argv[0], argv);
-		argv[0] = (char *)"mariadb";
+		execvp(alt, argv);
 	}
-	dprintf(STDERR_FILENO, "cannot run %s: %s (Debian: apt install "
-	    "mariadb-client)", argv[0], strerror(errno));
+	dprintf(STDERR_FILENO, "cannot run %s%s%s: %s (Debian: apt install "
+	    "mariadb-client)", name, errno == ENOENT ? " or " : "",
+	    errno == ENOENT ? alt : "", strerror(errno));
 	_exit(127);
 }
 
@@ -249,12 +251,15 @@ my_snapshot(struct store *base, const char *path, struct buf *err)
 	struct buf opts = BUF_INIT, msg = BUF_INIT, result = BUF_INIT;
 	char *argv[] = { (char *)"mariadb-dump", NULL,
 	    (char *)"--single-transaction", (char *)"--routines",
-	    (char *)"--events", (char *)"--triggers", (char *)"--skip-add-locks",
-	    (char *)"--hex-blob", NULL, (char *)"--", s->where.db, NULL };
+	    (char *)"--events", (char *)"--triggers",
+	    (char *)"--skip-add-locks", (char *)"--hex-blob", NULL,
+	    (char *)"--", s->where.db, NULL };
 	int ret;
 
-	if ((ret = options_file(s, &opts, err)) < 0)
+	if ((ret = options_file(s, &opts, err)) < 0) {
+		buf_release(&opts);
 		return ret;
+	}
 	buf_addf(&result, "--result-file=%s", path);
 	argv[1] = defaults_arg(opts.buf);
 	argv[8] = result.buf;
@@ -422,8 +427,10 @@ my_replace(struct store *base, const char *target, const char *path,
 	int ret, in = -1;
 
 	(void)target, (void)notes;
-	if ((ret = options_file(s, &opts, err)) < 0)
+	if ((ret = options_file(s, &opts, err)) < 0) {
+		buf_release(&opts);
 		return ret;
+	}
 	if ((in = open(path, O_RDONLY)) < 0) {
 		ret = buf_seterr(err, RUNNER_EFAIL, "cannot read '%s': %s",
 		    path, strerror(errno));

@@ -108,8 +108,8 @@ struct item {
 	const char *text;	/* the line, without its comma */
 	size_t len;
 	const char *type;	/* P_INDEX: "", "UNIQUE ", "FULLTEXT " ... */
-	struct buf name;	/* unquoted; P_INDEX: the name as written too */
-	const char *ident;	/* P_INDEX: the name as written, and its length */
+	struct buf name;	/* unquoted */
+	const char *ident;	/* P_INDEX: the name as written, its length */
 	size_t ident_len;
 	const char *rest;	/* after the name */
 };
@@ -293,7 +293,8 @@ table_describe(const struct table *t, struct schema *out)
 		it = &t->v[i];
 		buf_reset(&def);
 		if (it->part == P_COLUMN) {
-			add_part(out, "column", t->name, it->name.buf, it->rest);
+			add_part(out, "column", t->name, it->name.buf,
+			    it->rest);
 			if (order.len)
 				buf_adds(&order, ", ");
 			order_name(it->name.buf, &order);

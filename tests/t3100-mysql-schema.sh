@@ -163,12 +163,18 @@ assert \"added table audit\" in d[\"differences\"], d
 	test_cmp before after
 '
 
-test_expect_success 'a change within the same second as the record is still found' '
+test_expect_success 'a change within the same second as the record, or a trigger alone, is still found' '
 	my_newdb quick &&
 	runner --db "$(my_url quick)" migrate -q &&
 	my_q quick "ALTER TABLE users MODIFY name VARCHAR(101) NOT NULL" &&
 	test_expect_code 1 runner --db "$(my_url quick)" status --exit-code >out &&
-	test_grep "^  changed column users.name: varchar(100) NOT NULL -> varchar(101) NOT NULL$" out
+	test_grep "^  changed column users.name: varchar(100) NOT NULL -> varchar(101) NOT NULL$" out &&
+	my_newdb quick &&
+	runner --db "$(my_url quick)" migrate -q &&
+	my_q quick "CREATE TRIGGER trg_new BEFORE UPDATE ON users FOR EACH ROW SET NEW.name = OLD.name" &&
+	test_expect_code 1 runner --db "$(my_url quick)" status --exit-code >out &&
+	test_grep "^Schema drift: 1 difference" out &&
+	test_grep "^  added trigger users.trg_new$" out
 '
 
 test_expect_success 'changing it back is no drift' '

@@ -143,6 +143,25 @@ test_expect_success 'a failed mariadb-dump stops reset before it changes anythin
 	no_temp_files
 '
 
+# valgrind itself needs $TMPDIR: this one runs only without it.
+test_expect_success NOT_VALGRIND 'without a $TMPDIR for the option file, backup says so and writes nothing' '
+	TMPDIR=/nonexistent test_must_fail runner --db "$(my_url app)" backup --output nowhere.sql.gz 2>err &&
+	test_grep "cannot create ./nonexistent/\.runner-mysql-[0-9]*-.*: No such file or directory" err &&
+	test_path_is_missing nowhere.sql.gz
+'
+
+test_expect_success 'without mariadb-dump and mysqldump, backup says what to install' '
+	mkdir notools &&
+	for t in timeout cat rm grep valgrind valgrind.bin
+	do
+		if p=$(command -v $t); then ln -s "$p" notools/$t; fi
+	done &&
+	PATH="$PWD/notools" test_must_fail runner --db "$(my_url app)" backup --output none.sql.gz 2>err &&
+	test_grep "cannot run mariadb-dump or mysqldump: No such file or directory (Debian: apt install mariadb-client)" err &&
+	test_path_is_missing none.sql.gz &&
+	no_temp_files
+'
+
 test_expect_success 'a dump mariadb-dump cut short is no backup' '
 	printf "#!/bin/sh\nfor a; do case \$a in --result-file=*) f=\${a#--result-file=};; esac; done\nprintf -- \"-- MariaDB dump 10.19\\\\nCREATE TABLE t (a int);\\\\n\" >\"\$f\"\n" >bin/mariadb-dump &&
 	chmod +x bin/mariadb-dump &&
@@ -276,11 +295,17 @@ test_expect_success 'restore refuses a dump with more after its closing line, or
 	refuse lite.db.gz "does not hold a MySQL/MariaDB dump"
 '
 
-test_expect_success 'a client that fails to connect stops restore before it changes anything' '
+test_expect_success 'a client that fails to connect, or is missing, stops restore before it changes anything' '
 	printf "#!/bin/sh\necho mariadb: simulated failure >&2\nexit 1\n" >bin/mariadb &&
 	chmod +x bin/mariadb &&
 	PATH="$PWD/bin:$PATH" refuse full.sql.gz "cannot restore .mysql://root@localhost/app?socket=.*. (nothing was changed): mariadb: simulated failure" &&
-	rm bin/mariadb
+	rm bin/mariadb &&
+	state app >now.sql &&
+	PATH="$PWD/notools" test_must_fail runner --db "$(my_url app)" restore --yes --no-backup full.sql.gz 2>err &&
+	test_grep "(nothing was changed): cannot run mariadb or mysql: No such file or directory" err &&
+	state app >after.sql &&
+	test_cmp now.sql after.sql &&
+	no_temp_files
 '
 
 test_expect_success 'a statement that fails mid-dump stops the load, naming its line, and says the database is partly restored' '

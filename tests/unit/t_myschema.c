@@ -199,7 +199,8 @@ test_clean(void)
 	    "'2030-01-01 00:00:00' ON COMPLETION PRESERVE DISABLE COMMENT "
 	    "' STARTS ''y''' DO delete from t", "CREATE EVENT ev ON SCHEDULE "
 	    "AT '2030-01-01 00:00:00' ON COMPLETION PRESERVE DISABLE COMMENT "
-	    "' STARTS ''y''' DO delete from t", "a one-time event's time stays");
+	    "' STARTS ''y''' DO delete from t",
+	    "a one-time event's time stays");
 	CLEAN("CREATE SEQUENCE s start with 1 minvalue 1 maxvalue "
 	    "9223372036854775806 increment by 1 cache 1000 nocycle "
 	    "ENGINE=InnoDB", "CREATE SEQUENCE s start with 1 minvalue 1 "
