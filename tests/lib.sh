@@ -169,10 +169,11 @@ test "$(id -u)" != 0 && test_set_prereq NOT_ROOT
 test -z "$RUNNER_VALGRIND" && test_set_prereq NOT_VALGRIND
 
 # rounds VAR QUICK SOAK [VALGRIND]: how many times a loop repeats a race, a
-# random kill or a fault: $VAR when it is set, else VALGRIND (default 1)
-# under valgrind, which checks each code path's memory, not its timing;
-# SOAK under TEST_SOAK=1; QUICK otherwise (make test). QUICK keeps make
-# test fast; one CI pass runs the SOAK counts.
+# random kill or a fault (or how big a database is, that a run on it takes
+# long enough to be interrupted): $VAR when it is set, else VALGRIND
+# (default 1) under valgrind, which checks each code path's memory, not its
+# timing; SOAK under TEST_SOAK=1; QUICK otherwise (make test). QUICK keeps
+# make test fast; one CI pass runs the SOAK counts.
 rounds () {
 	if test -n "${!1}"; then
 		echo "${!1}"
