@@ -232,10 +232,13 @@ $(FAULTFS): tests/fault/faultfs.c
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -fPIC -shared -o $@ $< -ldl
 
+# TESTS: the scripts to run (all of them by default); the unit tests
+# always run.
+TESTS ?= tests/t*.sh
 check: all $(UNIT_BINS) $(FAULTFS)
 	RUNNER="$(CURDIR)/$(BUILD)/runner" UNIT_DIR="$(CURDIR)/$(BUILD)/unit" \
 		FAULTFS="$(CURDIR)/$(FAULTFS)" \
-		tests/run $(PROVE_FLAGS) $(UNIT_BINS) tests/t*.sh
+		tests/run $(PROVE_FLAGS) $(UNIT_BINS) $(TESTS)
 
 # The whole suite once under valgrind, on the plain build: no memory error
 # and no definite or indirect leak in any run of the binary or a unit test.
@@ -246,7 +249,7 @@ check-valgrind: all $(UNIT_BINS) $(FAULTFS)
 	prove $(PROVE_FLAGS) --exec '$(VALGRIND)' $(UNIT_BINS)
 	RUNNER="$(CURDIR)/tests/valgrind/runner" FAULTFS="$(CURDIR)/$(FAULTFS)" \
 		VALGRIND_BIN="$(CURDIR)/$(BUILD)/runner" RUNNER_VALGRIND=1 \
-		RUNNER_TIMEOUT=900 tests/run $(PROVE_FLAGS) tests/t*.sh
+		RUNNER_TIMEOUT=900 tests/run $(PROVE_FLAGS) $(TESTS)
 
 # What make install puts where, one SOURCE|DESTINATION|MODE a word
 # (DESTINATION under $(DESTDIR)), and the symbolic links it makes, one

@@ -23,6 +23,12 @@
 #			only the failing ones' (always shown, on stderr)
 #	TEST_OUTPUT_LINES	how much of a failing test's output to show (200)
 #	TEST_KEEP=1	keep the scratch directory even when all tests pass
+#	TEST_TIMES=FILE	append a line to FILE for each test run: script,
+#			number, CPU seconds (user+sys of every process it
+#			waited for), wall seconds, title (tests/run sums
+#			them by file)
+#	TEST_SOAK=1	loops that repeat a race or a random kill run their
+#			full counts (rounds, below; CI does one such pass)
 #	RUNNER_TIMEOUT	seconds before a runner call counts as hung (default
 #			300: generous, as a loaded machine may be 30 times slower)
 #	RUNNER_VALGRIND=1	RUNNER runs the binary under valgrind (make
@@ -84,6 +90,16 @@ tick () {
 	return 0
 }
 
+# python3: the system's interpreter when there is one. A version manager's
+# shim first on PATH (pyenv's is a bash script that runs more scripts)
+# costs some 0.7 s of CPU a call, many times what the call itself does;
+# the tests need nothing but the standard library.
+if test -x /usr/bin/python3; then
+	python3 () {
+		/usr/bin/python3 "$@"
+	}
+fi
+
 # bad_report FILE: whether FILE holds a sanitizer or valgrind report.
 bad_report () {
 	grep -q -e 'Sanitizer' -e 'runtime error:' -e '^==[0-9][0-9]*== ' "$1"
@@ -112,6 +128,32 @@ runner () {
 	return "$rc"
 }
 
+# runner_once KEY ARGS...: runner ARGS..., but under valgrind (make
+# check-valgrind) only the first time the script uses KEY; later calls with
+# KEY run the plain binary (VALGRIND_BIN), with every check the same. For
+# a loop that takes one code path many times, such as every command on
+# each of many bad folders: valgrind checks memory, which one run of each
+# path shows, at a second or so a run.
+RUNNER_ONCE="$TRASH_DIRECTORY/.valgrind-once"
+: >"$RUNNER_ONCE" || exit 1
+runner_once () {
+	local key=$1 seen
+	shift
+	if test -z "$RUNNER_VALGRIND"; then
+		runner "$@"
+		return
+	fi
+	while read -r seen
+	do
+		if test "$seen" = "$key"; then
+			RUNNER=$VALGRIND_BIN runner "$@"
+			return
+		fi
+	done <"$RUNNER_ONCE"
+	echo "$key" >>"$RUNNER_ONCE"
+	runner "$@"
+}
+
 # test_set_prereq NAME / test_have_prereq NAME: optional test requirements.
 test_prereqs=" "
 test_set_prereq () {
@@ -126,13 +168,41 @@ test_have_prereq () {
 test "$(id -u)" != 0 && test_set_prereq NOT_ROOT
 test -z "$RUNNER_VALGRIND" && test_set_prereq NOT_VALGRIND
 
+# rounds VAR QUICK SOAK [VALGRIND]: how many times a loop repeats a race, a
+# random kill or a fault (or how big a database is, that a run on it takes
+# long enough to be interrupted): $VAR when it is set, else VALGRIND
+# (default 1) under valgrind, which checks each code path's memory, not its
+# timing; SOAK under TEST_SOAK=1; QUICK otherwise (make test). QUICK keeps
+# make test fast; one CI pass runs the SOAK counts.
+rounds () {
+	if test -n "${!1}"; then
+		echo "${!1}"
+	elif test -n "$RUNNER_VALGRIND"; then
+		echo "${4:-1}"
+	elif test -n "$TEST_SOAK"; then
+		echo "$3"
+	else
+		echo "$2"
+	fi
+}
+
+# cpu_ticks: the CPU time, in clock ticks (USER_HZ, 100 on Linux), of the
+# processes this shell has waited for: cutime and cstime, the 14th and 15th
+# words after the name in /proc/PID/stat; read without starting a process.
+cpu_ticks () {
+	local line
+	read -r line </proc/$$/stat
+	set -- ${line##*) }
+	echo $((${14} + ${15}))
+}
+
 say_lines () {
 	sed -e 's/^/# /'
 }
 
 # test_expect_success [PREREQ] TITLE BODY
 test_expect_success () {
-	local prereq="" title body out rc
+	local prereq="" title body out rc ticks wall
 	if test $# = 3; then
 		prereq=$1
 		shift
@@ -150,6 +220,9 @@ test_expect_success () {
 		return 0
 	fi
 	out="$TRASH_DIRECTORY/.test-output"
+	if test -n "$TEST_TIMES"; then
+		ticks=$(cpu_ticks) wall=${EPOCHREALTIME/./}
+	fi
 	# Reports from outside any test are kept but fail none.
 	if test -s "$SANITIZER_LOG"; then
 		cat "$SANITIZER_LOG" >>"$SANITIZER_ALL"
@@ -160,6 +233,9 @@ test_expect_success () {
 		eval "$body"
 	) >"$out" 2>&1 </dev/null
 	rc=$?
+	if test -n "$TEST_TIMES"; then
+		say_times "$ticks" "$wall"
+	fi
 	if test "$rc" = 0 && ! test -s "$SANITIZER_LOG"; then
 		echo "ok $test_count - $title"
 		if test -n "$TEST_VERBOSE"; then
@@ -173,6 +249,17 @@ test_expect_success () {
 		: >"$SANITIZER_LOG"
 	fi
 	return 0
+}
+
+# say_times TICKS WALL: this test's line in TEST_TIMES, from the CPU ticks
+# and the wall-clock microseconds when it started.
+say_times () {
+	local hz=100 cpu wall
+	cpu=$(($(cpu_ticks) - $1))
+	wall=$(((${EPOCHREALTIME/./} - $2) / 10000))
+	printf '%s %d %d.%02d %d.%02d %s\n' "$TEST_NAME" "$test_count" \
+		$((cpu / hz)) $((cpu % hz)) $((wall / 100)) $((wall % 100)) \
+		"$title" >>"$TEST_TIMES"
 }
 
 # say_failure RC BODY OUTPUT: why the test just counted

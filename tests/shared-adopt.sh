@@ -159,6 +159,8 @@ tool_rows () {
 	db_q "$2" "SELECT * FROM $t ORDER BY 1"
 }
 
+# Under valgrind, status is checked on each tool's table, every other
+# command once (runner_once): all find the history the same way.
 for tool in dbmate goose golang-migrate flyway sqlx diesel
 do
 	test_expect_success "$tool: its history stops every command that reads one, changing nothing" "
@@ -166,7 +168,9 @@ do
 		db_dump a-$tool >before &&
 		for cmd in status migrate 'rollback --yes' version stamp\ 001 'repair --yes' 'verify --live'
 		do
-			test_expect_code 1 runner --db \"\$(db_url a-$tool)\" \$cmd >out 2>err &&
+			key=\$cmd &&
+			if test \"\$cmd\" = status; then key='status: $tool'; fi &&
+			test_expect_code 1 runner_once \"\$key\" --db \"\$(db_url a-$tool)\" \$cmd >out 2>err &&
 			test_grep \"no runner history in .*but $tool (table \" err &&
 			test_grep \"run 'runner adopt'\" err || return 1
 		done &&

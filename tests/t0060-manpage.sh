@@ -29,10 +29,11 @@ heads () {
 
 # help_options CMD: `runner help CMD`'s options (or, with no CMD, the global
 # ones) as the man page heads them: the option, its argument, an alias.
+# (Under valgrind, each `runner help CMD` runs under it once: runner_once.)
 help_options () {
 	local which=options
 	test $# = 0 && which=global
-	runner help "$@" |
+	runner_once "help $*" help "$@" |
 	awk -v which="$which" '
 		/^[a-z]/ { on = (index($0, which) == 1); next }
 		on && /^  -/ {
@@ -69,7 +70,7 @@ test_expect_success MANDOC 'SYNOPSIS: the global usage line, then each command a
 	runner help | sed -n "s/^usage: //p" >expect &&
 	while read -r name
 	do
-		runner help "$name" | sed -n "s/^usage: //p" || return 1
+		runner_once "help $name" help "$name" | sed -n "s/^usage: //p" || return 1
 	done <commands >>expect &&
 	test_cmp expect synopsis
 '

@@ -107,13 +107,17 @@ test_expect_success '--url is --db' '
 	test_grep "Applied migrations: 2" out
 '
 
+# Under valgrind, rollback is checked on each spelling, every other command
+# once (runner_once): they open the database the same way.
 test_expect_success 'a mistyped database is never silent, whatever its spelling' '
 	fresh miss && cp -r ../migrations . &&
 	for db in x.db sqlite:x.db SQLITE3:x.db file:x.db "sqlite:x.db?mode=rw"
 	do
 		for cmd in "rollback --yes" "redo --yes" backup show-schema "repair --yes" "stamp --yes 001" "adopt --yes" "verify --live" version
 		do
-			test_expect_code 1 runner --db "$db" $cmd >out 2>err &&
+			key=$cmd &&
+			if test "$cmd" = "rollback --yes"; then key="rollback: $db"; fi &&
+			test_expect_code 1 runner_once "$key" --db "$db" $cmd >out 2>err &&
 			test_grep "database .x.db. does not exist" err || return 1
 		done &&
 		runner --db "$db" status >out &&

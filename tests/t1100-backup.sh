@@ -408,10 +408,10 @@ test_expect_success 'a failed backup stops migrate --backup' '
 	rm migrations/004_extra.sql
 '
 
-# A database large enough that a backup takes a moment (smaller under
-# valgrind, which is some 30 times slower).
-BIG_ROWS=300000
-test -n "$RUNNER_VALGRIND" && BIG_ROWS=20000
+# A database large enough that a backup takes a moment: some 11 MB in make
+# test, 35 MB under TEST_SOAK=1, smaller under valgrind, which is some 30
+# times slower.
+BIG_ROWS=$(rounds BIG_ROWS 100000 300000 20000)
 test_expect_success 'setup: a larger database' '
 	fresh big &&
 	sql big.db "PRAGMA journal_mode=WAL; CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT, n REAL);

@@ -7,9 +7,9 @@
 # run cleans up any temporary file it left.
 #
 # Each operation's first and last call are failed (FAULT_SWEEP_CAP,
-# default 2, calls of each, spread over them), which keeps the script to
-# tens of seconds under the sanitizers; FAULT_SWEEP_CAP=1000 fails every
-# call in turn (minutes).
+# default 2, calls of each, spread over them; 6 under TEST_SOAK=1), which
+# keeps the script to seconds under the sanitizers; FAULT_SWEEP_CAP=1000
+# fails every call in turn (minutes).
 
 . "$(dirname "$0")/lib.sh"
 . "$TEST_DIRECTORY/lib-fault.sh"
@@ -22,7 +22,7 @@ fi
 
 OPS="open read write fsync rename link unlink ftruncate close chmod mkdir"
 # At most this many calls of each operation are failed, spread over all.
-CAP=${FAULT_SWEEP_CAP:-2}
+CAP=$(rounds FAULT_SWEEP_CAP 2 6)
 
 # dump DB: schema and rows as SQL text.
 dump () {

@@ -6,8 +6,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-ROUNDS=${RESTORE_RACE_ROUNDS:-8}
-test -n "$RUNNER_VALGRIND" && ROUNDS=2
+ROUNDS=$(rounds RESTORE_RACE_ROUNDS 4 8 2)
 
 # state DB: the marker row, the applied versions and the tables, on one line.
 state () {
