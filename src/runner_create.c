@@ -111,9 +111,12 @@ pick_version(const struct numbering *nb, struct buf *out)
 		now_above(out->buf, out);
 		return;
 	}
-	/* An unpadded folder (1, 2, ... 10, as golang-migrate allows) stays so. */
-	if (!nb->newest)
-		width = 3;
+	/*
+	 * runner's own numbering has at least 3 digits; another tool's
+	 * unpadded folder (golang-migrate's 1, 2, ... 10) stays unpadded.
+	 */
+	if (!nb->newest || nb->layout == LAYOUT_RUNNER)
+		width = width < 3 ? 3 : width;
 	else if (!nb->padded)
 		width = 0;
 	while (out->len < width) {

@@ -117,7 +117,13 @@ dblist_add_words(struct dblist *l, const char *text, const char *where)
 int
 dblist_is_glob(const char *name)
 {
-	return strstr(name, "://") == NULL && strpbrk(name, "*?[") != NULL;
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+
+	/* A URL (sqlite:x.db?mode=ro, postgres://...) is never a glob. */
+	if (n > 0 && name[n] == ':' && isalpha((unsigned char)name[0]))
+		return 0;
+	return strpbrk(name, "*?[") != NULL;
 }
 
 /* Drops "." parts, empty parts and "x/.." pairs; keeps a leading '/'. */

@@ -34,7 +34,10 @@ int dblist_add_lines(struct dblist *l, const char *path, const char *text,
 /* Appends each word of text (DATABASE_URLS), where naming the variable. */
 void dblist_add_words(struct dblist *l, const char *text, const char *where);
 
-/* Whether name is a glob for SQLite files: '*', '?' or '[', no "://". */
+/*
+ * Whether name is a glob for SQLite files: a '*', '?' or '[' in a name
+ * without a URL scheme (sqlite:x.db?mode=ro is a URL, not a glob).
+ */
 int dblist_is_glob(const char *name);
 
 /*

@@ -57,6 +57,9 @@ main(void)
 	ok(dblist_is_glob("t/db[0-9].db"), "'[' is a glob");
 	ok(!dblist_is_glob("tenants/a.db"), "a path is not");
 	ok(!dblist_is_glob("postgres://h/db?x=*"), "a URL is not");
+	ok(!dblist_is_glob("sqlite:app.db?mode=ro"), "an sqlite: URL is not");
+	ok(!dblist_is_glob("file:x.db?mode=rw"), "a file: URL is not");
+	ok(dblist_is_glob("./t/*.db"), "a relative path is");
 
 	key_is(dblist_path_key, "a.db", "a.db");
 	key_is(dblist_path_key, "./a.db", "a.db");
