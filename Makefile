@@ -289,7 +289,7 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_TARGET ?= migration
 FUZZ_SRC_migration = src/text_migration.c src/text_version.c src/text_subst.c src/text_lint.c \
-	src/text_pgsplit.c src/text_sqlite_lex.c src/buf.c
+	src/text_pgsplit.c src/text_sqlite_lex.c src/text_mysqlsplit.c src/buf.c
 FUZZ_SRC_layout = $(FUZZ_SRC_migration) src/text_layout.c
 FUZZ_SRC_pgsplit = src/text_pgsplit.c
 FUZZ_SRC_mysqlsplit = src/text_mysqlsplit.c

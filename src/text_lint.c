@@ -2,17 +2,21 @@
  * text_lint.c: the rules text_lint.h lists, over statements and their key
  * words. Each dialect's section is cut and read with that dialect's one
  * lexer: SQLite's (text_sqlite_lex.c, which describe reads stored SQL
- * with) and PostgreSQL's (text_pgsplit.c, which the driver splits sections
- * with, so that dollar quotes, E'' strings, nested comments and BEGIN
- * ATOMIC bodies are read as the server reads them).
+ * with), PostgreSQL's (text_pgsplit.c) and MySQL's (text_mysqlsplit.c),
+ * the ones the drivers split sections with, so that dollar quotes, E''
+ * strings, nested comments, BEGIN ATOMIC bodies, backticks, # comments,
+ * DELIMITER lines and versioned comments are read as the servers read
+ * them.
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "text_lint.h"
+#include "text_mysqlsplit.h"
 #include "text_pgsplit.h"
 #include "text_sqlite_lex.h"
 #include "banned.h"
@@ -42,6 +46,7 @@ struct cutter {
 	int dialect;
 	struct sqlite_lex sq;
 	struct pgsplit pg;
+	struct mysqlsplit my;	/* keeps the DELIMITER from one to the next */
 };
 
 #define NFIRST 8
@@ -105,6 +110,23 @@ lex_pg(struct lexer *lx, struct token *t)
 	return t->type;
 }
 
+/* A token by MySQL's rules: numbers count as words here too. */
+static enum tok
+lex_mysql(struct lexer *lx, struct token *t)
+{
+	static const enum tok types[] = { [MYT_END] = T_END,
+	    [MYT_WORD] = T_WORD, [MYT_STRING] = T_STRING,
+	    [MYT_IDENT] = T_IDENT, [MYT_NUMBER] = T_WORD,
+	    [MYT_PUNCT] = T_PUNCT };
+	struct mysqlsplit_tok mt;
+
+	lx->pos = mysqlsplit_token(lx->s, lx->end, lx->pos, &mt);
+	t->type = types[mt.type];
+	t->off = mt.off;
+	t->len = mt.len;
+	return t->type;
+}
+
 static enum tok
 lex(struct lexer *lx, struct token *t)
 {
@@ -115,6 +137,8 @@ lex(struct lexer *lx, struct token *t)
 
 	if (lx->dialect == LINT_POSTGRESQL)
 		return lex_pg(lx, t);
+	if (lx->dialect == LINT_MYSQL)
+		return lex_mysql(lx, t);
 	lx->pos = sqlite_lex_token(lx->s, lx->end, lx->pos, &st);
 	t->type = types[st.type];
 	t->off = st.off;
@@ -146,10 +170,14 @@ cutter_init(struct cutter *c, int dialect, const char *s,
 	c->dialect = dialect;
 	sqlite_lex_init(&c->sq, s, end);
 	pgsplit_init(&c->pg, s, end);
-	c->sq.pos = c->pg.pos = sec->off;
+	mysqlsplit_init(&c->my, s, end);
+	c->sq.pos = c->pg.pos = c->my.pos = sec->off;
 }
 
-/* The next statement, with its first tokens; 0 when there is none. */
+/*
+ * The next statement, with its first tokens: 1; 0 when there is none; -1
+ * for a DELIMITER line the MySQL client refuses (c->my.error says why).
+ */
 static int
 next_stmt(struct cutter *c, struct stmt *st)
 {
@@ -161,6 +189,8 @@ next_stmt(struct cutter *c, struct stmt *st)
 	st->dialect = c->dialect;
 	if (c->dialect == LINT_POSTGRESQL)
 		r = pgsplit_next(&c->pg, &st->off, &st->end);
+	else if (c->dialect == LINT_MYSQL)
+		r = mysqlsplit_next(&c->my, &st->off, &st->end);
 	else
 		r = sqlite_lex_next(&c->sq, &st->off, &st->end);
 	if (r <= 0)
@@ -647,31 +677,111 @@ check_add_column_pg(struct lint *l, const struct stmt *st)
 	check_added(l, st, sub, st->end, table);
 }
 
+/* What a MySQL section holds so far: whether it can be atomic. */
+struct mysql_tx {
+	const char *section;	/* "up" or "down" */
+	size_t n;		/* statements */
+	size_t commit;		/* the first that commits implicitly */
+	char what[40];		/* what that one is, "" before there is one */
+	int warned;
+};
+
+/* MySQL: BEGIN, START TRANSACTION, COMMIT, ROLLBACK (not ROLLBACK TO). */
+static int
+ends_tx_mysql(const char *s, const struct stmt *st)
+{
+	const struct token *f = st->first;
+
+	return word_is(s, &f[0], "BEGIN") || word_is(s, &f[0], "COMMIT") ||
+	    (word_is(s, &f[0], "START") &&
+	    word_is(s, &f[1], "TRANSACTION")) ||
+	    (word_is(s, &f[0], "ROLLBACK") && !has_word(s, st, "TO", NULL));
+}
+
+/*
+ * A MySQL statement, outside transaction:false: once the section has a
+ * statement that commits implicitly (DDL, as the server's list has it)
+ * and another, it cannot be atomic, which is said once, at the first such
+ * statement; transaction control ends the transaction runner wraps the
+ * section in.
+ */
+static void
+check_tx_mysql(struct lint *l, const struct stmt *st, struct mysql_tx *tx)
+{
+	struct mysqlsplit_class c;
+	struct buf verb = BUF_INIT;
+	int ends;
+
+	tx->n++;
+	mysqlsplit_classify(l->text + st->off, st->end - st->off, &c);
+	ends = c.txctl && ends_tx_mysql(l->text, st);
+	if (c.commits[0] && !ends && !tx->what[0]) {
+		tx->commit = st->off;
+		snprintf(tx->what, sizeof(tx->what), "%s", c.commits);
+	}
+	if (tx->what[0] && tx->n >= 2 && !tx->warned) {
+		tx->warned = 1;
+		warn(l, line_at(l, tx->commit), "%s commits implicitly on "
+		    "MySQL and MariaDB, so this %s section cannot be atomic: "
+		    "if one of its statements fails, those before it stay "
+		    "applied; give each statement that commits a migration "
+		    "of its own", tx->what, tx->section);
+	}
+	if (!ends)
+		return;
+	verb_text(l->text, st, &verb);
+	if (word_is(l->text, &st->first[0], "START"))
+		buf_adds(&verb, " TRANSACTION");
+	warn(l, line_at(l, st->off), "%s cannot run inside the transaction "
+	    "runner wraps this section in; add transaction:false to its "
+	    "marker", verb.buf);
+	buf_release(&verb);
+}
+
+/* The checks of the section's dialect for one statement. */
+static void
+check_stmt(struct lint *l, const struct section *sec, int up,
+    const struct stmt *st, struct mysql_tx *tx)
+{
+	/* First, so that warnings come in the order of their lines. */
+	if (l->dialect == LINT_MYSQL && !(sec->flags & SECTION_NOTX))
+		check_tx_mysql(l, st, tx);
+	if (up)
+		check_drop(l, st);
+	check_where(l, st);
+	if (l->dialect == LINT_POSTGRESQL && up) {
+		check_index_pg(l, st);
+		check_add_column_pg(l, st);
+		note_created(l, st);
+	}
+	if (sec->flags & SECTION_NOTX)
+		return;
+	if (l->dialect == LINT_POSTGRESQL)
+		check_notx_pg(l, st);
+	else if (l->dialect == LINT_SQLITE)
+		check_notx(l, st);
+}
+
 static void
 lint_section(struct lint *l, const struct section *sec, int up)
 {
+	struct mysql_tx tx;
 	struct cutter c;
 	struct stmt st;
-	int pg = l->dialect == LINT_POSTGRESQL;
+	int r;
 
+	memset(&tx, 0, sizeof(tx));
+	tx.section = up ? "up" : "down";
 	l->ncreated = 0;
 	if (up)
 		collect_renames(l, sec);
 	cutter_init(&c, l->dialect, l->text, sec);
-	while (next_stmt(&c, &st) > 0) {
-		if (up)
-			check_drop(l, &st);
-		check_where(l, &st);
-		if (pg && up) {
-			check_index_pg(l, &st);
-			check_add_column_pg(l, &st);
-			note_created(l, &st);
-		}
-		if (pg && !(sec->flags & SECTION_NOTX))
-			check_notx_pg(l, &st);
-		else if (!(sec->flags & SECTION_NOTX))
-			check_notx(l, &st);
-	}
+	while ((r = next_stmt(&c, &st)) > 0)
+		check_stmt(l, sec, up, &st, &tx);
+	if (r < 0)
+		warn(l, line_at(l, c.my.error_at), "%s, as the mysql client "
+		    "says: the rest of this section cannot be read",
+		    c.my.error);
 }
 
 /* Points l at the text and the file of section sec (of path). */
