@@ -98,10 +98,10 @@ next_tok(const char *s, size_t len, size_t i, struct tok *t)
 	struct sqlite_tok lt;
 
 	i = sqlite_lex_token(s, len, i, &lt);
-	memset(t, 0, sizeof(*t));
 	t->type = types[lt.type];
 	t->s = s + lt.off;
 	t->len = lt.len;
+	t->quote = 0;
 	if (lt.type == SQT_IDENT) {
 		t->quote = *t->s == '[' ? ']' : *t->s;
 		t->s++;

@@ -54,8 +54,10 @@ sqlite_lex_token(const char *s, size_t len, size_t at, struct sqlite_tok *t)
 	size_t p = sql_skip_space(s, len, at);
 	char c;
 
-	memset(t, 0, sizeof(*t));
+	t->type = SQT_END;
 	t->off = p;
+	t->len = 0;
+	t->open = 0;
 	if (p >= len)
 		return len;
 	c = s[p];

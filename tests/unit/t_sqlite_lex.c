@@ -3,12 +3,12 @@
  * statements, and, over a corpus of SQL files, that what it feeds gives
  * the same bytes as the code before it did. Describe's canonical text is
  * kept in users' drift records, so it must never change:
- * tests/unit/sqlite_lex.expect holds, for each file, its normalized text,
- * a digest of the normalized text of every line to the file's end, its
- * lint warnings in both dialects and the schema its up section describes,
- * as the tokenizers before this one gave them (for a test script, the
- * digest of its normalized text). "t_sqlite_lex --write FILE..." prints
- * that for the files named.
+ * tests/unit/sqlite_lex.expect holds files (the .sql of migrations/ and
+ * tests/, and the fuzz corpus, as they were), and for each its normalized
+ * text, a digest of the normalized text of every line to the file's end,
+ * its lint warnings in both dialects and the schema its up section
+ * describes, as the tokenizers before this one gave them. "t_sqlite_lex
+ * --write FILE..." prints that for the files named.
  */
 #include <stdlib.h>
 
@@ -174,123 +174,120 @@ out:
 	buf_release(&err);
 }
 
-/*
- * A file that is not SQL (a test script: SQL in its quotes, and much that
- * is not) gives only its normalized text's digest, which is short.
- */
+/* What the expect file says of the file name holding data, into out. */
 static void
-normalized(const char *path, const struct buf *data, struct buf *out)
+corpus_entry(const char *name, const struct buf *data, struct buf *out)
 {
-	struct buf n = BUF_INIT;
-	char sum[CHECKSUM_LEN + 1];
-	size_t len = strlen(path);
-
-	sqlite_sql_normalize(data->buf, data->len, &n);
-	if (len > 3 && strcmp(path + len - 3, ".sh") == 0) {
-		checksum_format(text_crc32(n.buf, n.len), sum);
-		buf_addf(out, "-- normalized: %s\n", sum);
-	} else {
-		buf_addf(out, "-- normalized\n%s\n", n.buf);
-		suffixes(data, out);
-	}
-	buf_release(&n);
-}
-
-/* What the expect file says of path, into out. */
-static int
-corpus_entry(const char *path, struct buf *out)
-{
-	struct buf data = BUF_INIT, err = BUF_INIT;
+	struct buf err = BUF_INIT;
 	struct migration m;
 	char *up;
 
-	if (read_file(path, &data) < 0)
-		return -1;
-	normalized(path, &data, out);
-	if (migration_parse(path, data.buf, data.len, &m, &err) < 0) {
+	buf_adds(out, "-- normalized\n");
+	sqlite_sql_normalize(data->buf, data->len, out);
+	buf_addch(out, '\n');
+	suffixes(data, out);
+	if (migration_parse(name, data->buf, data->len, &m, &err) < 0) {
 		buf_addf(out, "-- parse error: %s\n", err.buf);
-		described(data.buf, out);
+		described(data->buf, out);
 	} else {
-		lint_both(path, &m, out);
+		lint_both(name, &m, out);
 		up = xstrndup(m.text + m.up.off, m.up.len);
 		described(up, out);
 		free(up);
 		migration_release(&m);
 	}
-	buf_release(&data);
 	buf_release(&err);
-	return 0;
 }
 
-/* "== PATH LEN\n", then LEN bytes of entry and a newline, for each path. */
+/*
+ * For each file: "== NAME INLEN OUTLEN\n", the file's INLEN bytes, then
+ * OUTLEN bytes of what corpus_entry says of it and a newline. The files
+ * are kept in it, so that the corpus stays as it was when they change.
+ */
 static int
 write_expect(int argc, char **argv)
 {
-	struct buf e = BUF_INIT;
+	struct buf data = BUF_INIT, e = BUF_INIT;
 	int i;
 
 	for (i = 0; i < argc; i++) {
+		buf_reset(&data);
 		buf_reset(&e);
-		if (corpus_entry(argv[i], &e) < 0) {
+		if (read_file(argv[i], &data) < 0) {
 			fprintf(stderr, "cannot read '%s'\n", argv[i]);
 			return 1;
 		}
-		printf("== %s %zu\n", argv[i], e.len);
+		corpus_entry(argv[i], &data, &e);
+		printf("== %s %zu %zu\n", argv[i], data.len, e.len);
+		fwrite(data.buf, 1, data.len, stdout);
 		fwrite(e.buf, 1, e.len, stdout);
 		putchar('\n');
 	}
+	buf_release(&data);
 	buf_release(&e);
 	return 0;
 }
 
-/* One entry of the expect file at *p: 1, 0 at its end, -1 when bad. */
+/*
+ * One entry of the expect file at *p into name, data and want: 1, 0 at
+ * the file's end, -1 when it is not one.
+ */
 static int
-next_entry(const char **p, const char *end, struct buf *path,
-    const char **text, size_t *len)
+next_entry(const char **p, const char *end, struct buf *name,
+    struct buf *data, struct buf *want)
 {
-	const char *nl, *sp;
-	char *e;
+	const char *nl = *p < end ? memchr(*p, '\n', (size_t)(end - *p)) :
+	    NULL;
+	unsigned long in, out;
+	int n = 0;
+	char *line;
 
 	if (*p >= end)
 		return 0;
-	nl = memchr(*p, '\n', (size_t)(end - *p));
-	if (nl == NULL || strncmp(*p, "== ", 3) != 0)
+	if (nl == NULL)
 		return -1;
-	for (sp = nl; sp > *p && sp[-1] != ' '; sp--)
-		;
-	*len = strtoul(sp, &e, 10);
-	if (e != nl || sp - *p < 5 || *len > (size_t)(end - nl - 1) - 1)
+	line = xstrndup(*p, (size_t)(nl - *p));
+	buf_reset(name);
+	buf_grow(name, strlen(line));
+	if (sscanf(line, "== %s %lu %lu%n", name->buf, &in, &out, &n) != 3 ||
+	    line[n] != '\0' || in + out + 1 > (size_t)(end - nl - 1)) {
+		free(line);
 		return -1;
-	buf_reset(path);
-	buf_add(path, *p + 3, (size_t)(sp - 1 - (*p + 3)));
-	*text = nl + 1;
-	*p = nl + 1 + *len + 1;
+	}
+	free(line);
+	name->len = strlen(name->buf);
+	buf_reset(data);
+	buf_add(data, nl + 1, in);
+	buf_reset(want);
+	buf_add(want, nl + 1 + in, out);
+	*p = nl + 1 + in + out + 1;
 	return 1;
 }
 
 static void
 test_corpus(void)
 {
-	struct buf file = BUF_INIT, path = BUF_INIT, got = BUF_INIT;
-	const char *p, *text;
-	size_t len, n = 0;
+	struct buf file = BUF_INIT, name = BUF_INIT, data = BUF_INIT;
+	struct buf want = BUF_INIT, got = BUF_INIT;
+	const char *p;
+	size_t n = 0;
 	int r;
 
 	if (!ok(read_file(EXPECT, &file) == 0, "read %s", EXPECT))
 		return;
-	for (p = file.buf; (r = next_entry(&p, file.buf + file.len, &path,
-	    &text, &len)) > 0; n++) {
+	for (p = file.buf; (r = next_entry(&p, file.buf + file.len, &name,
+	    &data, &want)) > 0; n++) {
 		buf_reset(&got);
-		if (!ok(corpus_entry(path.buf, &got) == 0, "read %s", path.buf))
-			continue;
-		if (!ok(got.len == len && memcmp(got.buf, text, len) == 0,
-		    "corpus: %s as before", path.buf))
-			diag("# got:\n%s\n# want:\n%.*s\n", got.buf, (int)len,
-			    text);
+		corpus_entry(name.buf, &data, &got);
+		if (!ok(got.len == want.len && memcmp(got.buf, want.buf,
+		    got.len) == 0, "corpus: %s as before", name.buf))
+			diag("# got:\n%s\n# want:\n%s\n", got.buf, want.buf);
 	}
 	ok(r == 0 && n >= 20, "%s read to its end: %zu files", EXPECT, n);
 	buf_release(&file);
-	buf_release(&path);
+	buf_release(&name);
+	buf_release(&data);
+	buf_release(&want);
 	buf_release(&got);
 }
 
