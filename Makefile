@@ -54,7 +54,7 @@ endif
 # files, planning, driver interface, drivers, operations.
 CORE = buf clock \
 	text_version text_subst text_migration text_layout text_pgsplit \
-	text_lint text_schema text_mysqlsplit text_dblist \
+	text_sqlite_lex text_lint text_schema text_mysqlsplit text_dblist \
 	file file_gz file_migset file_config \
 	plan_rows plan \
 	store_url store_tracking store \
@@ -289,20 +289,23 @@ clean:
 
 .PHONY: all example test check check-valgrind install uninstall clean
 
-# make fuzz [FUZZ_TARGET=migration|layout|pgsplit] [FUZZ_SECONDS=60]:
-# clang's libFuzzer on the migration-file parser and lint (default), on the
-# folder scanner, the name parsers, versions, whole-file sections, ENVSUB
-# and placeholders (layout), or on the PostgreSQL statement splitter and
-# pg_dump masking, seeded from migrations/ and tests/fuzz/corpus/ (the
-# bad-file tests' inputs, folder listings, a pg_dump script and every crash
-# ever found). New crashes go to build/fuzz/.
+# make fuzz [FUZZ_TARGET=migration|layout|pgsplit|mysqlsplit|sqlite_lex]
+# [FUZZ_SECONDS=60]: clang's libFuzzer on the migration-file parser and lint
+# (default), on the folder scanner, the name parsers, versions, whole-file
+# sections, ENVSUB and placeholders (layout), on the PostgreSQL statement
+# splitter and pg_dump masking, on the MySQL splitter, or on SQLite's
+# lexer, seeded from migrations/ and tests/fuzz/corpus/ (the bad-file
+# tests' inputs, folder listings, a pg_dump script and every crash ever
+# found). New crashes go to build/fuzz/.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGET ?= migration
 FUZZ_SRC_migration = src/text_migration.c src/text_version.c src/text_subst.c src/text_lint.c \
-	src/text_pgsplit.c src/buf.c
+	src/text_pgsplit.c src/text_sqlite_lex.c src/text_mysqlsplit.c src/buf.c
 FUZZ_SRC_layout = $(FUZZ_SRC_migration) src/text_layout.c
 FUZZ_SRC_pgsplit = src/text_pgsplit.c
 FUZZ_SRC_mysqlsplit = src/text_mysqlsplit.c
+FUZZ_SRC_sqlite_lex = src/text_sqlite_lex.c src/text_migration.c src/text_version.c \
+	src/text_subst.c src/buf.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC_layout) $(FUZZ_SRC_pgsplit) \
 	$(FUZZ_SRC_mysqlsplit) src/*.h
 	@mkdir -p build/fuzz
@@ -318,10 +321,12 @@ fuzz: build/fuzz/fuzz_$(FUZZ_TARGET)
 
 # The corpus as a regression test: every file must pass without a crash.
 fuzz-regress: build/fuzz/fuzz_migration build/fuzz/fuzz_layout \
-	build/fuzz/fuzz_pgsplit build/fuzz/fuzz_mysqlsplit
+	build/fuzz/fuzz_pgsplit build/fuzz/fuzz_mysqlsplit \
+	build/fuzz/fuzz_sqlite_lex
 	build/fuzz/fuzz_migration tests/fuzz/corpus/* migrations/*.sql
 	build/fuzz/fuzz_layout tests/fuzz/corpus/* migrations/*.sql
 	build/fuzz/fuzz_pgsplit tests/fuzz/corpus/* migrations/*.sql
 	build/fuzz/fuzz_mysqlsplit tests/fuzz/corpus/* migrations/*.sql
+	build/fuzz/fuzz_sqlite_lex tests/fuzz/corpus/* migrations/*.sql
 
 .PHONY: fuzz fuzz-regress

@@ -121,7 +121,8 @@ int
 cmd_lint(struct cli *c, struct args *a)
 {
 	struct lint_totals t = { 0, 0, 0, 0 };
-	int i, dialect = store_is_pg_url(c->db) ? LINT_POSTGRESQL : LINT_SQLITE;
+	int i, dialect = store_is_pg_url(c->db) ? LINT_POSTGRESQL :
+	    store_is_mysql_url(c->db) ? LINT_MYSQL : LINT_SQLITE;
 
 	if (a->npos == 0)
 		lint_dirs(c, dialect, &t);

@@ -119,6 +119,20 @@ runner_load(struct runner *r, struct buf *err)
 	return reload(r, err);
 }
 
+/*
+ * reload, for rollback and repair, which write rows: a Story Hub table
+ * gains the columns they write.
+ */
+static int
+reload_to_write(struct runner *r, struct buf *err)
+{
+	int ret = reload(r, err);
+
+	if (ret == 0 && r->rows.n)
+		ret = store_ensure_table(r->store, err);
+	return ret;
+}
+
 struct db_job {
 	const char *url;
 	const char *table;
@@ -341,6 +355,27 @@ notx_failed(struct runner *r)
 }
 
 /*
+ * Runs a transaction:false section whose row already says it is under
+ * way; *ms is how long it took. A failure part-way is recorded in the row
+ * as state, with what says how it ran.
+ */
+static int
+run_notx(struct runner *r, const char *version, const struct section_run *s,
+    const char *state, const char *what, double *ms, struct buf *err)
+{
+	double t0 = clock_ms();
+	int ret;
+
+	ret = run_section(r, s, err);
+	*ms = clock_ms() - t0;
+	if (ret < 0) {
+		notx_failed(r);
+		record_failure(r, version, state, err, what);
+	}
+	return ret;
+}
+
+/*
  * A transaction:false up section: the row is written first as "running",
  * so a failure or a kill part-way leaves a record of it.
  */
@@ -348,9 +383,8 @@ static int
 apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
     const struct section_run *s, struct buf *err)
 {
-	unsigned fl = store_flags(s->flags);
 	struct applied row;
-	double t0, ms;
+	double ms;
 	int found = 0, ret;
 
 	ret = lock_and_find(r, f->version, 0, &found, err);
@@ -370,20 +404,10 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 		store_rollback(r->store, 0);
 		return ret;
 	}
-	t0 = clock_ms();
-	ret = store_begin(r->store, fl, err);
-	if (ret == 0)
-		ret = exec_section(r, s, err);
-	if (ret == 0)
-		ret = commit_section(r, s, fl, err);
-	ms = clock_ms() - t0;
-	if (ret < 0) {
-		store_rollback(r->store, fl);
-		notx_failed(r);
-		record_failure(r, f->version, STATE_FAILED, err,
-		    "the migration ran without a transaction");
+	ret = run_notx(r, f->version, s, STATE_FAILED, "the migration ran "
+	    "without a transaction", &ms, err);
+	if (ret < 0)
 		return ret;
-	}
 	ret = store_set_state(r->store, f->version, STATE_APPLIED, ms, NULL,
 	    err);
 	if (ret == 0) {
@@ -624,6 +648,16 @@ check_migrate(struct runner *r, const struct migrate_opts *o,
 	return plan_check_migrate(&r->plan, o->target, o->allow_ooo, err);
 }
 
+/* In migrate's first transaction: the tracking table, then the plan. */
+static int
+migrate_checks(struct runner *r, const struct migrate_opts *o,
+    struct buf *err)
+{
+	int ret = store_ensure_table(r->store, err);
+
+	return ret < 0 ? ret : check_migrate(r, o, err);
+}
+
 /* Refuses a one-transaction run over sections that need their own. */
 static int
 check_one_tx(const struct migfile **v, size_t n, const char *what,
@@ -738,9 +772,7 @@ migrate_single(struct runner *r, const struct migrate_opts *o,
 	ret = store_begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
-	ret = store_ensure_table(r->store, err);
-	if (ret == 0)
-		ret = check_migrate(r, o, err);
+	ret = migrate_checks(r, o, err);
 	if (ret == 0) {
 		v = pending_files(r, o->target, &n);
 		ms = xcalloc(n + 1, sizeof(*ms));
@@ -779,9 +811,7 @@ migrate_each(struct runner *r, const struct migrate_opts *o,
 	ret = store_begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
-	ret = store_ensure_table(r->store, err);
-	if (ret == 0)
-		ret = check_migrate(r, o, err);
+	ret = migrate_checks(r, o, err);
 	if (ret == 0)
 		ret = store_commit(r->store, 0, err);
 	if (ret < 0) {
@@ -940,8 +970,6 @@ static int
 undo_notx(struct runner *r, const char *version, const struct section_run *s,
     double *ms, struct buf *err)
 {
-	unsigned fl = store_flags(s->flags);
-	double t0;
 	int found = 0, ret;
 
 	ret = lock_and_find(r, version, 0, &found, err);
@@ -957,20 +985,10 @@ undo_notx(struct runner *r, const char *version, const struct section_run *s,
 		*ms = -1;
 		return ret;
 	}
-	t0 = clock_ms();
-	ret = store_begin(r->store, fl, err);
-	if (ret == 0)
-		ret = exec_section(r, s, err);
-	if (ret == 0)
-		ret = commit_section(r, s, fl, err);
-	*ms = clock_ms() - t0;
-	if (ret < 0) {
-		store_rollback(r->store, fl);
-		notx_failed(r);
-		record_failure(r, version, STATE_ROLLBACK_FAILED, err,
-		    "the down section ran without a transaction");
+	ret = run_notx(r, version, s, STATE_ROLLBACK_FAILED, "the down section "
+	    "ran without a transaction", ms, err);
+	if (ret < 0)
 		return ret;
-	}
 	return store_remove(r->store, version, err);
 }
 
@@ -1026,10 +1044,7 @@ runner_rollback(struct runner *r, const char *target, int all,
 	ret = store_begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
-	ret = reload(r, err);
-	/* A Story Hub table gains the columns rollback writes. */
-	if (ret == 0 && r->rows.n)
-		ret = store_ensure_table(r->store, err);
+	ret = reload_to_write(r, err);
 	v = xcalloc(r->plan.n + 1, sizeof(*v));
 	if (ret == 0)
 		ret = plan_rollback(&r->plan, target, all, v, &n, err);
@@ -1348,9 +1363,7 @@ runner_repair(struct runner *r, struct buf *err)
 		ret = store_begin(r->store, 0, err);
 	if (ret < 0)
 		return ret;
-	ret = reload(r, err);
-	if (ret == 0 && r->rows.n)
-		ret = store_ensure_table(r->store, err);
+	ret = reload_to_write(r, err);
 	if (ret == 0)
 		ret = repair_entries(r, &msg, err);
 	if (ret == 0)

@@ -12,8 +12,8 @@
 #include <strings.h>
 
 #include "error.h"
-#include "text_migration.h"
 #include "store_sqlite_describe.h"
+#include "text_sqlite_lex.h"
 #include "store_tracking.h"
 #include "banned.h"
 
@@ -85,68 +85,29 @@ struct describer {
 	struct tabletext tt;
 };
 
-static int
-is_word_char(int c)
-{
-	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
-}
-
-/* Just past the opening quote at i - 1; returns the closing quote's offset. */
-static size_t
-scan_quoted(const char *s, size_t len, size_t i, char q)
-{
-	for (; i < len; i++) {
-		if (s[i] != q)
-			continue;
-		if (q != ']' && i + 1 < len && s[i + 1] == q)
-			i++;
-		else
-			return i;
-	}
-	return len;
-}
-
-/* Reads the token at or after i into t; returns the offset after it. */
+/*
+ * Reads the token at or after i into t (a quoted identifier as a word:
+ * what is inside its quotes); returns the offset after it.
+ */
 static size_t
 next_tok(const char *s, size_t len, size_t i, struct tok *t)
 {
-	size_t e;
-	char c;
+	static const enum tok_type types[] = { [SQT_END] = TOK_END,
+	    [SQT_WORD] = TOK_WORD, [SQT_STRING] = TOK_STRING,
+	    [SQT_IDENT] = TOK_WORD, [SQT_PUNCT] = TOK_PUNCT };
+	struct sqlite_tok lt;
 
-	memset(t, 0, sizeof(*t));
-	i = sql_skip_space(s, len, i);
-	if (i >= len)
-		return len;
-	c = s[i];
-	t->s = s + i;
-	if (c == '\'' || c == '"' || c == '`' || c == '[') {
-		e = scan_quoted(s, len, i + 1, c == '[' ? ']' : c);
-		if (c == '\'') {
-			t->type = TOK_STRING;
-			t->len = (e < len ? e + 1 : e) - i;
-		} else {
-			t->type = TOK_WORD;
-			t->quote = c == '[' ? ']' : c;
-			t->s++;
-			t->len = e - i - 1;
-		}
-		return e < len ? e + 1 : e;
+	i = sqlite_lex_token(s, len, i, &lt);
+	t->type = types[lt.type];
+	t->s = s + lt.off;
+	t->len = lt.len;
+	t->quote = 0;
+	if (lt.type == SQT_IDENT) {
+		t->quote = *t->s == '[' ? ']' : *t->s;
+		t->s++;
+		t->len -= lt.open ? 1 : 2;
 	}
-	if (!is_word_char((unsigned char)c)) {
-		t->type = TOK_PUNCT;
-		t->len = i + 1 < len && strchr("<>!=|-", c) &&
-		    strchr("<>=|", s[i + 1]) ? 2 : 1;
-		if (t->len == 2 && c == '-' && s[i + 1] == '>')
-			t->len = i + 2 < len && s[i + 2] == '>' ? 3 : 2;
-		else if (t->len == 2 && c == '-')
-			t->len = 1;
-		return i + t->len;
-	}
-	for (e = i; e < len && is_word_char((unsigned char)s[e]); e++)
-		;
-	t->type = TOK_WORD;
-	t->len = e - i;
-	return e;
+	return i;
 }
 
 static void
@@ -211,7 +172,7 @@ word_text(const struct tok *t, struct buf *w)
 		if (t->quote && t->quote != ']' && ch == t->quote)
 			i++;	/* a doubled quote stands for one */
 		buf_addch(w, tolower((unsigned char)ch));
-		if (!is_word_char((unsigned char)ch))
+		if (!sqlite_lex_is_word_char((unsigned char)ch))
 			plain = 0;
 	}
 	return plain;
@@ -580,7 +541,7 @@ add_order_name(struct buf *b, const char *name)
 	int plain = *name != '\0';
 
 	for (p = name; *p; p++)
-		if (!is_word_char((unsigned char)*p))
+		if (!sqlite_lex_is_word_char((unsigned char)*p))
 			plain = 0;
 	if (plain) {
 		add_lower(b, name);

@@ -1,18 +1,24 @@
 /*
  * text_lint.c: the rules text_lint.h lists, over statements and their key
- * words. An SQLite section is cut with a small tokenizer of SQLite's rules; a
- * PostgreSQL one with the PostgreSQL lexer (text_pgsplit.c), the one the
- * driver splits sections with, so that dollar quotes, E'' strings, nested
- * comments and BEGIN ATOMIC bodies are read as the server reads them.
+ * words. Each dialect's section is cut and read with that dialect's one
+ * lexer: SQLite's (text_sqlite_lex.c, which describe reads stored SQL
+ * with), PostgreSQL's (text_pgsplit.c) and MySQL's (text_mysqlsplit.c),
+ * the ones the drivers split sections with, so that dollar quotes, E''
+ * strings, nested comments, BEGIN ATOMIC bodies, backticks, # comments,
+ * DELIMITER lines and versioned comments are read as the servers read
+ * them.
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "text_lint.h"
+#include "text_mysqlsplit.h"
 #include "text_pgsplit.h"
+#include "text_sqlite_lex.h"
 #include "banned.h"
 
 enum tok {
@@ -32,7 +38,15 @@ struct lexer {
 	const char *s;
 	size_t end;		/* the end of the section */
 	size_t pos;
-	int pg;			/* PostgreSQL's lexical rules */
+	int dialect;		/* LINT_*: whose lexical rules */
+};
+
+/* Cuts a section into statements, by its dialect's splitter. */
+struct cutter {
+	int dialect;
+	struct sqlite_lex sq;
+	struct pgsplit pg;
+	struct mysqlsplit my;	/* keeps the DELIMITER from one to the next */
 };
 
 #define NFIRST 8
@@ -40,7 +54,7 @@ struct lexer {
 struct stmt {
 	size_t off;		/* its first token */
 	size_t end;		/* just past its ';', or the end of the section */
-	int pg;
+	int dialect;
 	struct token first[NFIRST];	/* its first tokens; T_END after */
 };
 
@@ -60,32 +74,10 @@ struct lint {
 	int line;
 	struct name *renamed;	/* what the up section renames tables to */
 	size_t nrenamed;
-	int pg;			/* the migration is PostgreSQL's */
+	int dialect;		/* LINT_*: whose SQL the migration is */
 	struct name *created;	/* tables the section creates, so far */
 	size_t ncreated;
 };
-
-/* Past a quoted token opened at off; a doubled close quote escapes. */
-static size_t
-skip_quoted(const char *s, size_t end, size_t off, char close)
-{
-	for (off++; off < end; off++) {
-		if (s[off] != close)
-			continue;
-		if (close != ']' && off + 1 < end && s[off + 1] == close) {
-			off++;
-			continue;
-		}
-		return off + 1;
-	}
-	return end;
-}
-
-static int
-is_word_char(unsigned char c)
-{
-	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
-}
 
 /* A token by PostgreSQL's rules: numbers count as words, as SQLite's do. */
 static enum tok
@@ -118,33 +110,39 @@ lex_pg(struct lexer *lx, struct token *t)
 	return t->type;
 }
 
+/* A token by MySQL's rules: numbers count as words here too. */
+static enum tok
+lex_mysql(struct lexer *lx, struct token *t)
+{
+	static const enum tok types[] = { [MYT_END] = T_END,
+	    [MYT_WORD] = T_WORD, [MYT_STRING] = T_STRING,
+	    [MYT_IDENT] = T_IDENT, [MYT_NUMBER] = T_WORD,
+	    [MYT_PUNCT] = T_PUNCT };
+	struct mysqlsplit_tok mt;
+
+	lx->pos = mysqlsplit_token(lx->s, lx->end, lx->pos, &mt);
+	t->type = types[mt.type];
+	t->off = mt.off;
+	t->len = mt.len;
+	return t->type;
+}
+
 static enum tok
 lex(struct lexer *lx, struct token *t)
 {
-	const char *s = lx->s;
-	size_t p;
+	static const enum tok types[] = { [SQT_END] = T_END,
+	    [SQT_WORD] = T_WORD, [SQT_STRING] = T_STRING,
+	    [SQT_IDENT] = T_IDENT, [SQT_PUNCT] = T_PUNCT };
+	struct sqlite_tok st;
 
-	if (lx->pg)
+	if (lx->dialect == LINT_POSTGRESQL)
 		return lex_pg(lx, t);
-	p = sql_skip_space(s, lx->end, lx->pos);
-
-	t->off = p;
-	if (p >= lx->end)
-		t->type = T_END;
-	else if (s[p] == '\'')
-		t->type = T_STRING, p = skip_quoted(s, lx->end, p, '\'');
-	else if (s[p] == '"' || s[p] == '`')
-		t->type = T_IDENT, p = skip_quoted(s, lx->end, p, s[p]);
-	else if (s[p] == '[')
-		t->type = T_IDENT, p = skip_quoted(s, lx->end, p, ']');
-	else if (is_word_char((unsigned char)s[p])) {
-		t->type = T_WORD;
-		while (p < lx->end && is_word_char((unsigned char)s[p]))
-			p++;
-	} else
-		t->type = T_PUNCT, p++;
-	t->len = p - t->off;
-	lx->pos = p;
+	if (lx->dialect == LINT_MYSQL)
+		return lex_mysql(lx, t);
+	lx->pos = sqlite_lex_token(lx->s, lx->end, lx->pos, &st);
+	t->type = types[st.type];
+	t->off = st.off;
+	t->len = st.len;
 	return t->type;
 }
 
@@ -163,77 +161,47 @@ punct_is(const char *s, const struct token *t, char c)
 	return t->type == T_PUNCT && s[t->off] == c;
 }
 
-/*
- * Follows a CREATE TRIGGER's body, whose statements end in ';' too: it
- * starts at BEGIN and ends at the END that closes no CASE.
- */
 static void
-track_trigger(const char *s, const struct stmt *st, const struct token *t,
-    size_t n, int *body, int *cases)
+cutter_init(struct cutter *c, int dialect, const char *s,
+    const struct section *sec)
 {
-	if (!word_is(s, &st->first[0], "CREATE") ||
-	    !(word_is(s, &st->first[1], "TRIGGER") ||
-	    word_is(s, &st->first[2], "TRIGGER")) || n < 3)
-		return;
-	if (!*body && word_is(s, t, "BEGIN"))
-		*body = 1;
-	else if (*body && word_is(s, t, "CASE"))
-		(*cases)++;
-	else if (*body && word_is(s, t, "END") && *cases > 0)
-		(*cases)--;
-	else if (*body && word_is(s, t, "END"))
-		*body = 0;
+	size_t end = sec->off + sec->len;
+
+	c->dialect = dialect;
+	sqlite_lex_init(&c->sq, s, end);
+	pgsplit_init(&c->pg, s, end);
+	mysqlsplit_init(&c->my, s, end);
+	c->sq.pos = c->pg.pos = c->my.pos = sec->off;
 }
 
-/* The next PostgreSQL statement: the lexer knows where it ends. */
+/*
+ * The next statement, with its first tokens: 1; 0 when there is none; -1
+ * for a DELIMITER line the MySQL client refuses (c->my.error says why).
+ */
 static int
-next_stmt_pg(struct lexer *lx, struct stmt *st)
+next_stmt(struct cutter *c, struct stmt *st)
 {
 	struct lexer in;
-	struct pgsplit p;
-	size_t start, end, n;
+	size_t n;
+	int r;
 
-	pgsplit_init(&p, lx->s, lx->end);
-	p.pos = lx->pos;
-	if (!pgsplit_next(&p, &start, &end))
-		return 0;
-	lx->pos = end;
-	st->off = start;
-	st->end = end;
-	in = *lx;
-	in.pos = start;
-	in.end = end;
+	memset(st, 0, sizeof(*st));
+	st->dialect = c->dialect;
+	if (c->dialect == LINT_POSTGRESQL)
+		r = pgsplit_next(&c->pg, &st->off, &st->end);
+	else if (c->dialect == LINT_MYSQL)
+		r = mysqlsplit_next(&c->my, &st->off, &st->end);
+	else
+		r = sqlite_lex_next(&c->sq, &st->off, &st->end);
+	if (r <= 0)
+		return r;
+	in.s = c->sq.s;
+	in.pos = st->off;
+	in.end = st->end;
+	in.dialect = c->dialect;
 	for (n = 0; n < NFIRST && lex(&in, &st->first[n]) != T_END; n++)
 		;
 	return 1;
-}
-
-/* The next statement from lx->pos; 0 when there is none. */
-static int
-next_stmt(struct lexer *lx, struct stmt *st)
-{
-	struct token t;
-	size_t n = 0;
-	int body = 0, cases = 0;
-
-	memset(st, 0, sizeof(*st));
-	st->pg = lx->pg;
-	if (lx->pg)
-		return next_stmt_pg(lx, st);
-	while (lex(lx, &t) != T_END) {
-		if (n == 0 && punct_is(lx->s, &t, ';'))
-			continue;
-		if (n == 0)
-			st->off = t.off;
-		if (n < NFIRST)
-			st->first[n] = t;
-		n++;
-		if (punct_is(lx->s, &t, ';') && !body)
-			break;
-		track_trigger(lx->s, st, &t, n, &body, &cases);
-	}
-	st->end = lx->pos;
-	return n > 0;
 }
 
 /* Whether the statement has word w outside parentheses; *at gets it. */
@@ -241,7 +209,7 @@ static int
 has_word(const char *s, const struct stmt *st, const char *w,
     struct token *at)
 {
-	struct lexer lx = { s, st->end, st->off, st->pg };
+	struct lexer lx = { s, st->end, st->off, st->dialect };
 	struct token t;
 	int depth = 0;
 
@@ -367,7 +335,7 @@ dropped_table(const char *s, const struct stmt *st)
 static int
 rename_target(const char *s, const struct stmt *st, struct token *to)
 {
-	struct lexer lx = { s, st->end, 0, st->pg };
+	struct lexer lx = { s, st->end, 0, st->dialect };
 	struct token rename, t;
 
 	if (!word_is(s, &st->first[0], "ALTER") ||
@@ -387,12 +355,13 @@ rename_target(const char *s, const struct stmt *st, struct token *to)
 static void
 collect_renames(struct lint *l, const struct section *sec)
 {
-	struct lexer lx = { l->text, sec->off + sec->len, sec->off, l->pg };
+	struct cutter c;
 	struct token to;
 	struct stmt st;
 	size_t alloc = 0;
 
-	while (next_stmt(&lx, &st)) {
+	cutter_init(&c, l->dialect, l->text, sec);
+	while (next_stmt(&c, &st) > 0) {
 		if (!rename_target(l->text, &st, &to))
 			continue;
 		if (l->nrenamed == alloc) {
@@ -562,7 +531,8 @@ table_name(struct lexer *lx, struct token *t, struct name *out)
 static void
 note_created(struct lint *l, const struct stmt *st)
 {
-	struct lexer lx = { l->text, st->end, st->off, 1 };
+	struct lexer lx = { l->text, st->end, st->off,
+	    LINT_POSTGRESQL };
 	struct token t;
 	struct name n;
 
@@ -587,7 +557,8 @@ note_created(struct lint *l, const struct stmt *st)
 static void
 check_index_pg(struct lint *l, const struct stmt *st)
 {
-	struct lexer lx = { l->text, st->end, st->off, 1 };
+	struct lexer lx = { l->text, st->end, st->off,
+	    LINT_POSTGRESQL };
 	struct token on, t;
 	struct name n;
 	size_t i = 1;
@@ -666,7 +637,8 @@ check_added(struct lint *l, const struct stmt *st, struct lexer lx,
 static void
 check_add_column_pg(struct lint *l, const struct stmt *st)
 {
-	struct lexer lx = { l->text, st->end, st->off, 1 }, sub;
+	struct lexer lx = { l->text, st->end, st->off,
+	    LINT_POSTGRESQL }, sub;
 	struct token t;
 	struct name table;
 	size_t from;
@@ -705,29 +677,111 @@ check_add_column_pg(struct lint *l, const struct stmt *st)
 	check_added(l, st, sub, st->end, table);
 }
 
+/* What a MySQL section holds so far: whether it can be atomic. */
+struct mysql_tx {
+	const char *section;	/* "up" or "down" */
+	size_t n;		/* statements */
+	size_t commit;		/* the first that commits implicitly */
+	char what[40];		/* what that one is, "" before there is one */
+	int warned;
+};
+
+/* MySQL: BEGIN, START TRANSACTION, COMMIT, ROLLBACK (not ROLLBACK TO). */
+static int
+ends_tx_mysql(const char *s, const struct stmt *st)
+{
+	const struct token *f = st->first;
+
+	return word_is(s, &f[0], "BEGIN") || word_is(s, &f[0], "COMMIT") ||
+	    (word_is(s, &f[0], "START") &&
+	    word_is(s, &f[1], "TRANSACTION")) ||
+	    (word_is(s, &f[0], "ROLLBACK") && !has_word(s, st, "TO", NULL));
+}
+
+/*
+ * A MySQL statement, outside transaction:false: once the section has a
+ * statement that commits implicitly (DDL, as the server's list has it)
+ * and another, it cannot be atomic, which is said once, at the first such
+ * statement; transaction control ends the transaction runner wraps the
+ * section in.
+ */
+static void
+check_tx_mysql(struct lint *l, const struct stmt *st, struct mysql_tx *tx)
+{
+	struct mysqlsplit_class c;
+	struct buf verb = BUF_INIT;
+	int ends;
+
+	tx->n++;
+	mysqlsplit_classify(l->text + st->off, st->end - st->off, &c);
+	ends = c.txctl && ends_tx_mysql(l->text, st);
+	if (c.commits[0] && !ends && !tx->what[0]) {
+		tx->commit = st->off;
+		snprintf(tx->what, sizeof(tx->what), "%s", c.commits);
+	}
+	if (tx->what[0] && tx->n >= 2 && !tx->warned) {
+		tx->warned = 1;
+		warn(l, line_at(l, tx->commit), "%s commits implicitly on "
+		    "MySQL and MariaDB, so this %s section cannot be atomic: "
+		    "if one of its statements fails, those before it stay "
+		    "applied; give each statement that commits a migration "
+		    "of its own", tx->what, tx->section);
+	}
+	if (!ends)
+		return;
+	verb_text(l->text, st, &verb);
+	if (word_is(l->text, &st->first[0], "START"))
+		buf_adds(&verb, " TRANSACTION");
+	warn(l, line_at(l, st->off), "%s cannot run inside the transaction "
+	    "runner wraps this section in; add transaction:false to its "
+	    "marker", verb.buf);
+	buf_release(&verb);
+}
+
+/* The checks of the section's dialect for one statement. */
+static void
+check_stmt(struct lint *l, const struct section *sec, int up,
+    const struct stmt *st, struct mysql_tx *tx)
+{
+	/* First, so that warnings come in the order of their lines. */
+	if (l->dialect == LINT_MYSQL && !(sec->flags & SECTION_NOTX))
+		check_tx_mysql(l, st, tx);
+	if (up)
+		check_drop(l, st);
+	check_where(l, st);
+	if (l->dialect == LINT_POSTGRESQL && up) {
+		check_index_pg(l, st);
+		check_add_column_pg(l, st);
+		note_created(l, st);
+	}
+	if (sec->flags & SECTION_NOTX)
+		return;
+	if (l->dialect == LINT_POSTGRESQL)
+		check_notx_pg(l, st);
+	else if (l->dialect == LINT_SQLITE)
+		check_notx(l, st);
+}
+
 static void
 lint_section(struct lint *l, const struct section *sec, int up)
 {
-	struct lexer lx = { l->text, sec->off + sec->len, sec->off, l->pg };
+	struct mysql_tx tx;
+	struct cutter c;
 	struct stmt st;
+	int r;
 
+	memset(&tx, 0, sizeof(tx));
+	tx.section = up ? "up" : "down";
 	l->ncreated = 0;
 	if (up)
 		collect_renames(l, sec);
-	while (next_stmt(&lx, &st)) {
-		if (up)
-			check_drop(l, &st);
-		check_where(l, &st);
-		if (l->pg && up) {
-			check_index_pg(l, &st);
-			check_add_column_pg(l, &st);
-			note_created(l, &st);
-		}
-		if (l->pg && !(sec->flags & SECTION_NOTX))
-			check_notx_pg(l, &st);
-		else if (!(sec->flags & SECTION_NOTX))
-			check_notx(l, &st);
-	}
+	cutter_init(&c, l->dialect, l->text, sec);
+	while ((r = next_stmt(&c, &st)) > 0)
+		check_stmt(l, sec, up, &st, &tx);
+	if (r < 0)
+		warn(l, line_at(l, c.my.error_at), "%s, as the mysql client "
+		    "says: the rest of this section cannot be read",
+		    c.my.error);
 }
 
 /* Points l at the text and the file of section sec (of path). */
@@ -753,7 +807,7 @@ lint_migration(const char *path, const struct migration *m, int dialect,
 	if (m->up.empty)
 		warn(&l, m->up.marker_line, "the up section is empty: migrate "
 		    "records it as applied without running anything");
-	l.pg = dialect == LINT_POSTGRESQL;
+	l.dialect = dialect;
 	if (!m->down.present)
 		warn(&l, m->up.marker_line, "no down %s: this migration "
 		    "cannot be rolled back", m->marks ? "section" : "file");

@@ -33,14 +33,21 @@
  *     ...) and transaction control runner refuses (COMMIT, ROLLBACK, BEGIN);
  *   - PostgreSQL, in an up section: CREATE INDEX without CONCURRENTLY, and
  *     ALTER TABLE ... ADD COLUMN ... NOT NULL without a DEFAULT, on a table
- *     the section did not create.
+ *     the section did not create;
+ *   - MySQL/MariaDB, outside transaction:false: BEGIN, START TRANSACTION,
+ *     COMMIT, ROLLBACK (not ROLLBACK TO); and, once per section, a section
+ *     of two statements or more of which one commits implicitly (DDL, by
+ *     text_mysqlsplit.h's list), which cannot be atomic;
+ *   - MySQL/MariaDB: a DELIMITER line the mysql client refuses.
  *
  * Keywords inside strings, quoted identifiers, comments and trigger bodies
- * (SQLite), dollar quotes and BEGIN ATOMIC bodies (PostgreSQL) do not
- * count.
+ * (SQLite), dollar quotes and BEGIN ATOMIC bodies (PostgreSQL), and
+ * DELIMITER-ended bodies (MySQL) do not count; a MySQL versioned comment's
+ * text (slash-star-bang) is code, as the server runs it.
  */
 #define LINT_SQLITE	0
 #define LINT_POSTGRESQL	1
+#define LINT_MYSQL	2
 size_t lint_migration(const char *path, const struct migration *m,
     int dialect, struct buf *out);
 

@@ -430,6 +430,28 @@ wait_for () {
 	wait_until test -e "$1"
 }
 
+# note_connections SOCKET FILE: a listener on the Unix socket SOCKET, in
+# the background (its pid in $listener, for kill and wait), that writes
+# FILE if anything connects within 30 s; returns once it listens. For
+# the commands that must never connect where a driver would.
+note_connections () {
+	mkdir -p "$(dirname "$1")" &&
+	{ python3 - "$1" "$2" <<-\EOF & } &&
+	import socket, sys
+	s = socket.socket(socket.AF_UNIX)
+	s.bind(sys.argv[1])
+	s.listen(5)
+	s.settimeout(30)
+	try:
+	    c, _ = s.accept()
+	    open(sys.argv[2], "w").write("connected\n")
+	except OSError:
+	    pass
+	EOF
+	listener=$! &&
+	wait_for "$1"
+}
+
 # wait_waiting PID FILE: until runner, process PID or one of its
 # descendants (PID may be a backgrounded `runner` call: a subshell, then
 # timeout, then the binary), is seen waiting for a lock on FILE: it has

@@ -100,21 +100,8 @@ PRAGMA journal_mode = WAL;" "DROP TABLE fresh;" &&
 # A listener where libpq would connect: any connection is noted.
 test_expect_success 'lint never connects: a server that notes connections sees none' '
 	cd corpus &&
-	mkdir -p "$TRASH_DIRECTORY/nowhere" &&
-	{ python3 - "$TRASH_DIRECTORY/nowhere/.s.PGSQL.5432" "$TRASH_DIRECTORY/connected" <<-\EOF & } &&
-	import socket, sys
-	s = socket.socket(socket.AF_UNIX)
-	s.bind(sys.argv[1])
-	s.listen(5)
-	s.settimeout(30)
-	try:
-	    c, _ = s.accept()
-	    open(sys.argv[2], "w").write("connected\n")
-	except OSError:
-	    pass
-	EOF
-	listener=$! &&
-	wait_for "$TRASH_DIRECTORY/nowhere/.s.PGSQL.5432" &&
+	note_connections "$TRASH_DIRECTORY/nowhere/.s.PGSQL.5432" \
+		"$TRASH_DIRECTORY/connected" &&
 	runner --db "$PGURL" lint >out 2>err &&
 	test_grep "^No warnings" out &&
 	! grep -q s3cret out err &&

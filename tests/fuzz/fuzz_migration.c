@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness: any bytes go straight to the migration-file parser,
  * and whatever parses goes on to lint, which tokenizes the SQL, by
- * SQLite's rules and by PostgreSQL's.
+ * SQLite's rules, by PostgreSQL's and by MySQL's.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,7 +27,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    m.down.off + m.down.len > m.len)
 			__builtin_trap();
 		(void)migration_reversible(&m);
-		for (dialect = LINT_SQLITE; dialect <= LINT_POSTGRESQL;
+		for (dialect = LINT_SQLITE; dialect <= LINT_MYSQL;
 		    dialect++) {
 			buf_reset(&out);
 			n = lint_migration("fuzz.sql", &m, dialect, &out);
