@@ -376,22 +376,22 @@ run_notx(struct runner *r, const char *version, const struct section_run *s,
 }
 
 /*
- * A transaction:false up section: the row is written first as "running",
- * so a failure or a kill part-way leaves a record of it.
+ * Records f as running, committed before any of its statements runs, so a
+ * failure or a kill part-way leaves a record of it. Returns 1 when another
+ * runner applied it meanwhile.
  */
 static int
-apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
-    const struct section_run *s, struct buf *err)
+record_running(struct runner *r, const struct migfile *f,
+    const struct migration *m, struct buf *err)
 {
 	struct applied row;
-	double ms;
 	int found = 0, ret;
 
 	ret = lock_and_find(r, f->version, 0, &found, err);
 	if (ret < 0 || found) {
 		if (found)
 			store_rollback(r->store, 0);
-		return ret;
+		return ret < 0 ? ret : 1;
 	}
 	ret = settle_before_notx(r, err);
 	runner_fill_row(&row, f, m, -1, STATE_RUNNING);
@@ -400,10 +400,25 @@ apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
 	applied_release(&row);
 	if (ret == 0)
 		ret = store_commit(r->store, 0, err);
-	if (ret < 0) {
+	if (ret < 0)
 		store_rollback(r->store, 0);
-		return ret;
-	}
+	return ret;
+}
+
+/*
+ * A transaction:false up section: the row is written first as "running",
+ * so a failure or a kill part-way leaves a record of it.
+ */
+static int
+apply_notx(struct runner *r, const struct migfile *f, struct migration *m,
+    const struct section_run *s, struct buf *err)
+{
+	double ms;
+	int ret;
+
+	ret = record_running(r, f, m, err);
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
 	ret = run_notx(r, f->version, s, STATE_FAILED, "the migration ran "
 	    "without a transaction", &ms, err);
 	if (ret < 0)
@@ -493,28 +508,13 @@ apply_steps(struct runner *r, const struct migfile *f, struct migration *m,
     const struct section_run *s, const struct steps *st, struct buf *err)
 {
 	struct buf note = BUF_INIT, stored = BUF_INIT;
-	struct applied row;
 	size_t i = 0, j, failed = 0;
 	double t0;
-	int found = 0, ret;
+	int ret;
 
-	ret = lock_and_find(r, f->version, 0, &found, err);
-	if (ret < 0 || found) {
-		if (found)
-			store_rollback(r->store, 0);
-		return ret;
-	}
-	ret = settle_before_notx(r, err);
-	runner_fill_row(&row, f, m, -1, STATE_RUNNING);
-	if (ret == 0)
-		ret = store_insert(r->store, &row, err);
-	applied_release(&row);
-	if (ret == 0)
-		ret = store_commit(r->store, 0, err);
-	if (ret < 0) {
-		store_rollback(r->store, 0);
-		return ret;
-	}
+	ret = record_running(r, f, m, err);
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
 	t0 = clock_ms();
 	while (ret == 0 && i < st->n) {
 		for (j = i; j < st->n && !st->v[j].commits; j++)
