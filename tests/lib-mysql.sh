@@ -72,7 +72,7 @@ my_start () {
 	"$MY_INSTALL_DB" --no-defaults --datadir="$MY_DIR/data" --user="$(id -un)" \
 		--auth-root-authentication-method=normal --skip-test-db \
 		>"$MY_DIR/install.log" 2>&1 || {
-		cat "$MY_DIR/install.log"
+		cat "$MY_DIR/install.log" >&2
 		return 1
 	}
 	my_serve
@@ -89,7 +89,7 @@ my_serve () {
 	MY_PID=$!
 	echo "$MY_PID" >"$MY_DIR/mariadbd.pid"
 	wait_until my_ready || {
-		cat "$MY_DIR/server.log"
+		cat "$MY_DIR/server.log" >&2
 		return 1
 	}
 }
