@@ -537,6 +537,9 @@ child(struct fleet *f, struct slot *slots, size_t i, int fd)
 	dup2(fileno(fo), STDOUT_FILENO);
 	dup2(fileno(fe), STDERR_FILENO);
 	kid.on = 1;
+	/* The member's strings stand in for the parent's, freed first. */
+	free(c->db);
+	free(c->shown);
 	c->db = f->m[i].url;
 	c->shown = f->m[i].shown;
 	c->nocreate = !(f->fc->create && c->g->create);
